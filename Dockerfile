@@ -1,0 +1,28 @@
+# One image for the web process, the Celery worker and Celery beat.
+#   web:    docker run IMAGE                      (gunicorn on :8000)
+#   worker: docker run IMAGE celery -A sakai_dx worker --loglevel=INFO
+#   beat:   docker run IMAGE celery -A sakai_dx beat --loglevel=INFO   (exactly one)
+FROM python:3.11-slim-bookworm
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PIP_NO_CACHE_DIR=1 \
+    STATIC_ROOT=/app/staticfiles \
+    UPLOAD_ROOT=/var/lib/paperless/uploads
+
+WORKDIR /app
+COPY requirements.txt .
+RUN pip install -r requirements.txt
+
+COPY . .
+# collectstatic needs settings but no secrets or database: use a throwaway build key.
+RUN DJANGO_SECRET_KEY=build-only DATABASE_URL=sqlite:////tmp/build.sqlite3 \
+    python manage.py collectstatic --noinput \
+ && rm -f /tmp/build.sqlite3 \
+ && useradd --system --uid 10001 --home /app paperless \
+ && mkdir -p /var/lib/paperless/uploads /app/var \
+ && chown -R paperless /var/lib/paperless /app/var
+
+USER paperless
+EXPOSE 8000
+CMD ["gunicorn", "sakai_dx.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]

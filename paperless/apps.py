@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class PaperlessConfig(AppConfig):
+    name = "paperless"
+    verbose_name = "ペーパーレス取組状況"
+    default_auto_field = "django.db.models.BigAutoField"
