@@ -1,13 +1,39 @@
-"""The Django admin in Japanese: org master, counts, policy; uploads and deliveries read-only."""
+"""The Django admin in Japanese: org master, counts, policy; uploads and deliveries read-only.
+
+Only administrators (the 管理者 group) enter it, and the change history it shows is
+evidence: it can be read, never reverted or edited.
+"""
 
 from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.models import User
+from django.core.exceptions import PermissionDenied
 from simple_history.admin import SimpleHistoryAdmin
 
+from . import permissions
 from .models import ActionNote, AlertDelivery, Membership, MonthlyCount, Policy, Unit, Upload
 
 admin.site.site_header = "堺市 ペーパーレス取組状況 管理"
 admin.site.site_title = "ペーパーレス管理"
 admin.site.index_title = "管理メニュー"
+
+
+def _administrators_only(request) -> bool:
+    """is_staff alone is not enough: a staff account without the 管理者 role stays out."""
+    user = request.user
+    return user.is_active and user.is_staff and permissions.is_administrator(user)
+
+
+admin.site.has_permission = _administrators_only
+
+
+class ReadOnlyHistoryAdmin(SimpleHistoryAdmin):
+    """History pages show old versions; posting one back (a "revert") is refused."""
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        if request.method == "POST":
+            raise PermissionDenied
+        return super().history_form_view(request, object_id, version_id, extra_context)
 
 
 class MembershipInline(admin.TabularInline):
@@ -17,7 +43,7 @@ class MembershipInline(admin.TabularInline):
 
 
 @admin.register(Unit)
-class UnitAdmin(SimpleHistoryAdmin):
+class UnitAdmin(ReadOnlyHistoryAdmin):
     list_display = ["code", "name", "kind", "parent", "active", "sort_order"]
     list_filter = ["kind", "active"]
     search_fields = ["code", "name"]
@@ -26,14 +52,14 @@ class UnitAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Membership)
-class MembershipAdmin(SimpleHistoryAdmin):
+class MembershipAdmin(ReadOnlyHistoryAdmin):
     list_display = ["user", "unit"]
     search_fields = ["user__username", "unit__code", "unit__name"]
     autocomplete_fields = ["user", "unit"]
 
 
 @admin.register(MonthlyCount)
-class MonthlyCountAdmin(SimpleHistoryAdmin):
+class MonthlyCountAdmin(ReadOnlyHistoryAdmin):
     list_display = [
         "department",
         "month",
@@ -52,7 +78,7 @@ class MonthlyCountAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Policy)
-class PolicyAdmin(SimpleHistoryAdmin):
+class PolicyAdmin(ReadOnlyHistoryAdmin):
     list_display = ["fiscal_year", "base_fiscal_year", "threshold", "city_goal", "status_basis"]
 
 
@@ -74,7 +100,7 @@ class UploadAdmin(admin.ModelAdmin):
 
 
 @admin.register(ActionNote)
-class ActionNoteAdmin(SimpleHistoryAdmin):
+class ActionNoteAdmin(ReadOnlyHistoryAdmin):
     list_display = ["department", "noted_on", "target_month", "author"]
     search_fields = ["department__name", "text"]
     autocomplete_fields = ["department"]
@@ -92,3 +118,19 @@ class AlertDeliveryAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None) -> bool:
         return False
+
+
+class UserMembershipInline(admin.TabularInline):
+    """The user's units (担当所属), assigned on the user's own page next to their roles."""
+
+    model = Membership
+    extra = 0
+    autocomplete_fields = ["unit"]
+
+
+admin.site.unregister(User)
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    inlines = [*DjangoUserAdmin.inlines, UserMembershipInline]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import uuid
 from datetime import date
@@ -19,9 +20,24 @@ from .fiscal import fiscal_year
 _EMAIL_SPLIT = re.compile(r"[\s,;、，]+")
 
 
+class PrivateStorage(FileSystemStorage):
+    """Uploaded originals: a folder no web server serves (see the download view).
+
+    The folder is read from settings.UPLOAD_ROOT at each use, not fixed at import,
+    so a deployment (or a test) that changes the setting is obeyed.
+    """
+
+    @property
+    def base_location(self):
+        return self._value_or_setting(self._location, settings.UPLOAD_ROOT)
+
+    @property
+    def location(self):
+        return os.path.abspath(self.base_location)
+
+
 def private_storage() -> FileSystemStorage:
-    """Uploaded originals: a folder no web server serves (see the download view)."""
-    return FileSystemStorage(location=settings.UPLOAD_ROOT)
+    return PrivateStorage()
 
 
 def upload_path(instance: Upload, filename: str) -> str:

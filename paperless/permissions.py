@@ -5,6 +5,11 @@ Roles are Django groups assigned in the admin; the units come from Membership.
   区長・局長       manager: own subtree, view and upload
   市長・CDXO・幹部  executive: everything, view only
   管理者          administrator: everything, and the master data
+
+Views ask the narrowest question: can_view_unit / visible_unit_or_403 for a page about
+a unit, can_upload_for for a file or form naming a unit, can_view_upload and
+can_change_upload for a stored upload, can_write_note, can_manage_alerts and
+can_view_audit. tests/authz_rules.py states the same rules per URL.
 """
 
 from __future__ import annotations
@@ -12,8 +17,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.shortcuts import get_object_or_404
 
-from .models import Membership, Unit
+from .models import Membership, Unit, Upload
 
 DEPARTMENT_HEAD = "所属長"
 MANAGER = "区長・局長"
@@ -118,3 +126,132 @@ def home_unit(user: User) -> Unit | None:
         Membership.objects.filter(user=user).select_related("unit").order_by("unit__code").first()
     )
     return membership.unit if membership else None
+
+
+# --- Helpers for views: one answer per question, so no view re-implements a rule. ---
+
+
+def upload_scope_ids(user: User) -> set[int]:
+    """Every unit (of any kind) a user may upload for as a whole: their subtrees.
+
+    A manager may send one file for their ward office; a department head only for
+    their department(s). Administrators may upload for any unit.
+    """
+    roles = role_names(user)
+    if ADMINISTRATOR in roles:
+        return set(Unit.objects.values_list("pk", flat=True))
+    if roles & {DEPARTMENT_HEAD, MANAGER}:
+        children, _kinds = _children_map()
+        return subtree_ids(_member_unit_ids(user), children)
+    return set()
+
+
+def visible_units(user: User) -> QuerySet[Unit]:
+    """The visible units as a queryset, in the tree's display order."""
+    return Unit.objects.filter(pk__in=visible_unit_ids(user))
+
+
+def uploadable_units(user: User) -> QuerySet[Unit]:
+    """The departments a user may upload counts for, in display order (form choices)."""
+    return Unit.objects.filter(pk__in=uploadable_unit_ids(user))
+
+
+def can_upload_for(user: User, unit: Unit) -> bool:
+    """May the user send counts for this unit (a department, or a whole subtree)?"""
+    if not can_upload(user):
+        return False
+    if unit.is_department:
+        return unit.pk in uploadable_unit_ids(user)
+    return unit.pk in upload_scope_ids(user)
+
+
+def can_view_upload(user: User, upload: Upload) -> bool:
+    """Who may see an upload and download its original file.
+
+    The person who sent it, administrators, and those who may upload for its scope
+    (the department's other heads, the manager above it). Executives see the figures,
+    not the files: an original may hold more than the counts.
+    """
+    if not user.is_authenticated:
+        return False
+    if is_administrator(user) or (upload.uploaded_by_id and upload.uploaded_by_id == user.pk):
+        return True
+    return upload.scope_id is not None and upload.scope_id in upload_scope_ids(user)
+
+
+def can_change_upload(user: User, upload: Upload) -> bool:
+    """Confirming or cancelling a pending upload: only its sender or an administrator."""
+    if not user.is_authenticated:
+        return False
+    if is_administrator(user):
+        return True
+    return (
+        bool(upload.uploaded_by_id)
+        and upload.uploaded_by_id == user.pk
+        and can_upload(user)
+        and (upload.scope_id is None or upload.scope_id in upload_scope_ids(user))
+    )
+
+
+def can_write_note(user: User, department: Unit) -> bool:
+    """Action notes come from those responsible for the department: its heads and the
+    managers above it. Executives only read them; administrators correct them in the
+    admin, where every change is kept in the history."""
+    return (
+        department.is_department
+        and bool(role_names(user) & {DEPARTMENT_HEAD, MANAGER})
+        and department.pk in uploadable_unit_ids(user)
+    )
+
+
+def can_manage_alerts(user: User) -> bool:
+    """The alert schedule and the delivery records belong to the administrators."""
+    return is_administrator(user)
+
+
+def can_view_audit(user: User) -> bool:
+    """The change history (who changed what, when) is read by administrators only."""
+    return is_administrator(user)
+
+
+def require(allowed: bool) -> None:
+    """Raise 403 unless allowed; views call it right after loading the object."""
+    if not allowed:
+        raise PermissionDenied
+
+
+def require_view_unit(user: User, unit: Unit) -> None:
+    require(can_view_unit(user, unit))
+
+
+def require_upload_for(user: User, unit: Unit) -> None:
+    require(can_upload_for(user, unit))
+
+
+def visible_unit_or_403(user: User, code: str) -> Unit:
+    """The unit with this code if the user may see it: 404 when unknown, 403 when not theirs."""
+    unit = get_object_or_404(Unit, code=code)
+    require_view_unit(user, unit)
+    return unit
+
+
+class AdministratorRoleBackend:
+    """Gives the 管理者 role every model permission of the admin, so the role is the group.
+
+    Roles live in code, not in per-group permission rows: an administrator assigned in the
+    admin can at once run the org master, users, roles, policy and the alert schedule.
+    Read-only records stay read-only (their admins refuse change and delete outright).
+    It authenticates nobody; the other backends do that.
+    """
+
+    def authenticate(self, request, **credentials) -> None:
+        return None
+
+    def get_user(self, user_id: int) -> None:
+        return None
+
+    def has_perm(self, user_obj: User, perm: str, obj=None) -> bool:
+        return bool(user_obj.is_active and is_administrator(user_obj))
+
+    def has_module_perms(self, user_obj: User, app_label: str) -> bool:
+        return self.has_perm(user_obj, app_label)

@@ -26,7 +26,13 @@ if not SECRET_KEY:
             "DJANGO_SECRET_KEY must be set when DJANGO_DEBUG is off (see .env.example)."
         )
     SECRET_KEY = "local-debug-only-not-a-secret"  # noqa: S105 - DEBUG only
+LOCAL_HOSTS = {"127.0.0.1", "localhost", "[::1]", "::1"}
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
+if DEBUG and not set(ALLOWED_HOSTS) <= LOCAL_HOSTS:
+    # Debug pages leak settings and code: never on a host other people can reach.
+    raise ImproperlyConfigured(
+        "DJANGO_DEBUG must be off when DJANGO_ALLOWED_HOSTS names a server (production)."
+    )
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
@@ -100,6 +106,7 @@ else:
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
+    "paperless.permissions.AdministratorRoleBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -114,8 +121,12 @@ AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=30))
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/lockout.html"
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 60 * 60)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+
+# The change history is evidence: the admin shows it but never reverts it.
+SIMPLE_HISTORY_REVERT_DISABLED = True
 
 LANGUAGE_CODE = "ja"
 LANGUAGES = [("ja", "日本語"), ("en", "English")]
@@ -186,6 +197,8 @@ PAPERLESS_UPLOAD_DEADLINE_DAY = env.int("PAPERLESS_UPLOAD_DEADLINE_DAY", default
 PAPERLESS_SHEETS_PER_TREE = env.float("PAPERLESS_SHEETS_PER_TREE", default=8333)
 PAPERLESS_CO2_G_PER_SHEET = env.float("PAPERLESS_CO2_G_PER_SHEET", default=12.7)
 PAPERLESS_YEN_PER_SHEET = env.float("PAPERLESS_YEN_PER_SHEET", default=2.5)
+# Computed dashboard figures are cached; any change of data starts a new cache entry.
+PAPERLESS_DASHBOARD_CACHE_SECONDS = env.int("PAPERLESS_DASHBOARD_CACHE_SECONDS", default=600)
 PAPERLESS_DEMO_MAIL_DOMAIN = "city.sakai.example"
 
 # Security headers. HTTPS settings follow DJANGO_SECURE (on whenever debug is off).

@@ -31,6 +31,15 @@ def _private_upload_root(settings, tmp_path):
     settings.UPLOAD_ROOT = tmp_path / "uploads"
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache: the dashboard caches its figures, and ids
+    rolled back with a test's transaction come back in the next test."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def tree(db) -> dict[str, Unit]:
     """City → 堺区役所 (2 departments), 中区役所 (1), 財政局 (1 division → 1 department)."""
@@ -81,7 +90,9 @@ def tree(db) -> dict[str, Unit]:
 def make_user(username: str, role: str | None, units: list[Unit] = ()) -> User:
     user = User.objects.create_user(username, f"{username}@city.sakai.example", "pw-Sakai-2022!")
     if role:
-        user.groups.add(Group.objects.get(name=role))
+        # get_or_create: a transactional test before this one may have flushed the groups
+        # that the 0002_roles migration created.
+        user.groups.add(Group.objects.get_or_create(name=role)[0])
     for unit in units:
         Membership.objects.create(user=user, unit=unit)
     return user

@@ -28,11 +28,11 @@ def test_executive_sees_city_rate_and_ward_statuses(client, users, counts):
     client.force_login(users["executive"])
     response = client.get("/")
     assert response.status_code == 200
-    rows = {r["code"]: r for r in response.context["wards"]}
+    rows = {r["code"]: r for r in response.context["page"].wards}
     assert rows["110000"]["status"] == "achieved"
     assert rows["110000"]["rate"] == pytest.approx(0.4)
     assert rows["120000"]["status"] == "lagging"
-    city = response.context["city"]
+    city = response.context["headline"]["unit"]
     assert city["rate"] == pytest.approx(1 - 1500 / 2000)
     body = response.content.decode()
     assert "令和4年度" in body and "40.0%" in body and "未達" in body
@@ -41,9 +41,9 @@ def test_executive_sees_city_rate_and_ward_statuses(client, users, counts):
 @time_machine.travel(TODAY)
 def test_department_head_sees_only_own_department(client, users, counts):
     client.force_login(users["head"])
-    response = client.get("/")
-    assert response.context["city"] is None
-    assert [d["code"] for d in response.context["own_departments"]] == ["110100"]
+    response = client.get("/", follow=True)
+    assert response.redirect_chain == [("/units/110100/", 302)]
+    assert response.context["headline"]["unit"]["code"] == "110100"
     assert "中区" not in response.content.decode()
 
 

@@ -1,0 +1,201 @@
+"""The counts import as the web pages and the command line use it.
+
+Web: ``receive_upload`` keeps the file as sent (an ``Upload`` row, pending, with its
+SHA-256), ``check_upload`` parses and validates it and stores the preview in
+``Upload.summary``, ``confirm_upload`` parses the stored original again and hands it
+to ``commit.commit_upload``. Command line: ``import_file`` does the same in one go.
+The same parse, validation and write serve both, and the tests.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from django.core.files.base import ContentFile
+from django.utils import timezone
+
+from paperless.models import Unit, Upload
+
+from .commit import CommitResult, commit_upload
+from .context import load_context
+from .issues import Issue, sort_key
+from .parse import ParsedFile, parse_bytes, refused
+from .reader import load_bytes
+from .safety import Limits, TableError
+from .summary import build_summary, totals
+from .validate import CHANGED, NEW, Validation, validate
+
+
+@dataclass
+class FileOutcome:
+    """One file's result: what the command prints and what decides its exit status."""
+
+    name: str
+    parsed: ParsedFile
+    validation: Validation = field(default_factory=Validation)
+    commit: CommitResult | None = None
+    upload: Upload | None = None
+
+    @property
+    def errors(self) -> list[Issue]:
+        return sorted(self.parsed.errors + self.validation.errors, key=sort_key)
+
+    @property
+    def warnings(self) -> list[Issue]:
+        return sorted(self.parsed.warnings + self.validation.warnings, key=sort_key)
+
+    @property
+    def ok(self) -> bool:
+        return not self.parsed.refused and not self.errors
+
+    @property
+    def exit_status(self) -> int:
+        return 2 if self.parsed.refused else 0 if self.ok else 1
+
+    def as_json(self) -> dict[str, Any]:
+        """The command's JSON line, keys in the documented order."""
+        return {"file": self.name, "ok": self.ok, **totals(self.parsed)} | {
+            "errors": [e.as_json() for e in self.errors],
+            "warnings": [w.as_json() for w in self.warnings],
+        }
+
+
+def scope_unit(unit_ids: Iterable[int]) -> Unit | None:
+    """The smallest unit whose subtree holds every department of the upload."""
+    ids = set(unit_ids)
+    if not ids:
+        return None
+    parent = dict(Unit.objects.values_list("id", "parent_id"))
+
+    def chain(pk: int | None) -> list[int]:
+        found = []
+        while pk is not None and pk not in found:
+            found.append(pk)
+            pk = parent.get(pk)
+        return found
+
+    chains = [chain(pk) for pk in ids]
+    shared = set(chains[0]).intersection(*chains[1:])
+    lowest = next((pk for pk in chains[0] if pk in shared), None)
+    return Unit.objects.filter(pk=lowest).first() if lowest else None
+
+
+# --- web flow -------------------------------------------------------------------------------
+
+
+def receive_upload(
+    *, content: bytes, filename: str, user, source: str = Upload.Source.WEB
+) -> Upload:
+    """Keep the file as sent, before anything reads it."""
+    upload = Upload(
+        original_name=Path(filename).name[:255] or "upload",
+        sha256=hashlib.sha256(content).hexdigest(),
+        size=len(content),
+        uploaded_by=user if getattr(user, "is_authenticated", False) else None,
+        source=source,
+    )
+    upload.file.save(upload.original_name, ContentFile(content), save=False)
+    upload.save()
+    return upload
+
+
+def _stored_bytes(upload: Upload, limits: Limits) -> bytes:
+    with upload.file.open("rb") as handle:
+        return load_bytes(handle, filename=upload.original_name, max_bytes=limits.max_bytes)
+
+
+def _parse_stored(upload: Upload, limits: Limits) -> ParsedFile:
+    try:
+        data = _stored_bytes(upload, limits)
+    except TableError as error:
+        return refused(upload.original_name, error)
+    return parse_bytes(data, filename=upload.original_name, limits=limits)
+
+
+def check_upload(
+    *, upload: Upload, user, today: date | None = None, limits: Limits | None = None
+) -> Upload:
+    """Parse and validate a received upload; store the preview and what it means."""
+    limits = limits or Limits.from_settings()
+    today = today or timezone.localdate()
+    parsed = _parse_stored(upload, limits)
+    context = None
+    validation = Validation()
+    if not parsed.refused:
+        context = load_context(parsed.records, user=user, today=today)
+        validation = validate(parsed.records, context, sheet=parsed.sheet)
+    upload.summary = build_summary(parsed, validation, context)
+    counts = validation.counts()
+    if parsed.refused or parsed.errors or validation.errors:
+        upload.status = Upload.Status.REJECTED
+    elif counts[NEW] + counts[CHANGED] == 0:
+        upload.status = Upload.Status.NO_CHANGE
+    upload.scope = scope_unit(c.unit.id for c in validation.changes)
+    upload.save(update_fields=["summary", "status", "scope"])
+    return upload
+
+
+def confirm_upload(
+    *, upload: Upload, user, today: date | None = None, limits: Limits | None = None
+) -> CommitResult:
+    """Commit a previewed upload from its stored original."""
+    limits = limits or Limits.from_settings()
+    if upload.status != Upload.Status.PENDING:
+        return CommitResult(upload.status, already=True)
+    parsed = _parse_stored(upload, limits)
+    if parsed.refused or parsed.errors:
+        # The stored file no longer reads as it did (limits changed): refuse it.
+        upload.summary = build_summary(parsed, Validation(), None)
+        upload.status = Upload.Status.REJECTED
+        upload.save(update_fields=["summary", "status"])
+        return CommitResult(upload.status)
+    return commit_upload(upload=upload, user=user, parsed=parsed, today=today)
+
+
+# --- command line --------------------------------------------------------------------------
+
+
+def import_file(
+    path: str | Path,
+    *,
+    user,
+    dry_run: bool = False,
+    name: str | None = None,
+    today: date | None = None,
+    limits: Limits | None = None,
+) -> FileOutcome:
+    """Check one file and, when it is valid and not a dry run, commit it on its own."""
+    limits = limits or Limits.from_settings()
+    today = today or timezone.localdate()
+    name = name or str(path)
+    filename = Path(path).name
+    try:
+        data = load_bytes(path, filename=filename, max_bytes=limits.max_bytes)
+    except TableError as error:
+        return FileOutcome(name, refused(filename, error))
+    parsed = parse_bytes(data, filename=filename, limits=limits)
+    outcome = FileOutcome(name, parsed)
+    if parsed.refused:
+        return outcome
+    if dry_run or parsed.errors:
+        context = load_context(parsed.records, user=user, today=today)
+        outcome.validation = validate(parsed.records, context, sheet=parsed.sheet)
+        if not dry_run:
+            outcome.upload = receive_upload(
+                content=data, filename=filename, user=user, source=Upload.Source.COMMAND
+            )
+            outcome.upload.summary = build_summary(parsed, outcome.validation, context)
+            outcome.upload.status = Upload.Status.REJECTED
+            outcome.upload.save(update_fields=["summary", "status"])
+        return outcome
+    outcome.upload = receive_upload(
+        content=data, filename=filename, user=user, source=Upload.Source.COMMAND
+    )
+    outcome.commit = commit_upload(upload=outcome.upload, user=user, parsed=parsed, today=today)
+    outcome.validation = outcome.commit.validation
+    return outcome

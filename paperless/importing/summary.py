@@ -1,0 +1,85 @@
+"""An upload's result as stored in ``Upload.summary`` and printed by the command.
+
+Plain JSON: the totals of what was read, the counts of new / changed / unchanged
+records, the first rows with old → new values and the rate against the baseline
+month, and the errors and warnings (capped; their full counts are kept).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from paperless.fiscal import format_month_iso, month_label
+
+from .issues import sort_key
+from .parse import ParsedFile
+from .validate import CHANGED, NEW, UNCHANGED, Change, Context, Validation
+
+# What the preview page shows and the upload row stores; the counts say how many more.
+MAX_PREVIEW_ROWS = 500
+MAX_STORED_ISSUES = 1_000
+_STATUS_ORDER = {CHANGED: 0, NEW: 1, UNCHANGED: 2}
+
+
+def totals(parsed: ParsedFile) -> dict[str, Any]:
+    """records, departments, months, print_total and copy_total of what was read."""
+    records = parsed.records
+    return {
+        "records": len(records),
+        "departments": len({r.code for r in records}),
+        "months": sorted({format_month_iso(r.month) for r in records}),
+        "print_total": sum(r.print_sheets for r in records),
+        "copy_total": sum(r.copy_sheets for r in records),
+    }
+
+
+def build_summary(
+    parsed: ParsedFile, validation: Validation, context: Context | None
+) -> dict[str, Any]:
+    """The preview as stored in ``Upload.summary``: plain JSON."""
+    errors = sorted(parsed.errors + validation.errors, key=sort_key)
+    warnings = sorted(parsed.warnings + validation.warnings, key=sort_key)
+    changes = sorted(
+        validation.changes, key=lambda c: (_STATUS_ORDER[c.status], c.record.row, c.record.code)
+    )
+    threshold = context.threshold if context else 0.3
+    return totals(parsed) | {
+        "sheet": parsed.sheet,
+        "layout": parsed.layout,
+        "refused": parsed.refused,
+        "threshold": threshold,
+        "counts": validation.counts(),
+        "rows": [_row(c, threshold) for c in changes[:MAX_PREVIEW_ROWS]],
+        "errors": [e.as_summary() for e in errors[:MAX_STORED_ISSUES]],
+        "error_count": len(errors),
+        "warnings": [w.as_summary() for w in warnings[:MAX_STORED_ISSUES]],
+        "warning_count": len(warnings),
+    }
+
+
+def _row(change: Change, threshold: float) -> dict[str, Any]:
+    record, old, baseline = change.record, change.old, change.baseline
+    rate = gap = None
+    rate_label = "—"
+    if baseline:
+        rate = 1 - record.total / baseline
+        gap = max(round(record.total - (1 - threshold) * baseline), 0)
+        rate_label = f"{'−' if rate >= 0 else '＋'}{abs(rate) * 100:.1f}%"
+    return {
+        "row": record.row,
+        "code": change.unit.code,
+        "name": change.unit.name,
+        "month": format_month_iso(record.month),
+        "month_label": month_label(record.month),
+        "print": record.print_sheets,
+        "copy": record.copy_sheets,
+        "excluded": record.excluded_sheets,
+        "status": change.status,
+        "old": None
+        if old is None
+        else {"print": old.print_sheets, "copy": old.copy_sheets, "excluded": old.excluded_sheets},
+        "baseline": baseline,
+        "rate": rate,
+        "rate_label": rate_label,
+        "gap": gap,
+    }

@@ -1,0 +1,284 @@
+"""Check parsed records against what the database knows, and say what would change.
+
+Pure: the database is read elsewhere (``commit.load_context``) into a ``Context`` of
+plain dictionaries, so the same checks run for the preview, again under lock at
+commit time, and in tests without a database. Every record is checked and every
+problem reported; a record with an error is left out of the changes.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+
+from paperless.fiscal import fy_end_month, fy_start, month_label
+from paperless.fiscal import month_start as first_of_month
+
+from .issues import Issue, sort_key
+from .parse import Record
+from .sandbox import gc_paused
+
+NEW, CHANGED, UNCHANGED = "new", "changed", "unchanged"
+OUTLIER_HIGH = 3.0  # above 3x the baseline month
+OUTLIER_LOW = 0.1  # below a tenth of it
+
+
+@dataclass(frozen=True, slots=True)
+class UnitInfo:
+    id: int
+    code: str
+    name: str
+    kind: str
+
+
+@dataclass(frozen=True, slots=True)
+class Existing:
+    """A count on file: its row id and values."""
+
+    id: int
+    print_sheets: int
+    copy_sheets: int
+    excluded_sheets: int | None
+    note: str
+
+    @property
+    def total(self) -> int:
+        return self.print_sheets + self.copy_sheets
+
+
+@dataclass
+class Context:
+    """What validation needs from the database, already loaded."""
+
+    units: Mapping[str, UnitInfo]  # by code
+    today: date
+    base_fy: int
+    threshold: float = 0.3
+    scope: frozenset[int] | None = None  # departments the user may upload for; None: all
+    existing: Mapping[tuple[int, date], Existing] = field(default_factory=dict)
+    # (department id, calendar month 1-12) → baseline total sheets of that month
+    baseline: Mapping[tuple[int, int], int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    record: Record
+    unit: UnitInfo
+    status: str  # NEW, CHANGED or UNCHANGED
+    old: Existing | None
+    baseline: int | None
+
+
+@dataclass
+class Validation:
+    changes: list[Change] = field(default_factory=list)
+    errors: list[Issue] = field(default_factory=list)
+    warnings: list[Issue] = field(default_factory=list)
+
+    def counts(self) -> dict[str, int]:
+        found = {NEW: 0, CHANGED: 0, UNCHANGED: 0}
+        for change in self.changes:
+            found[change.status] += 1
+        return found
+
+
+def name_key(name: str) -> str:
+    """Names compare after NFKC, case folding and without spaces ("堺区　市民課")."""
+    return "".join(unicodedata.normalize("NFKC", name).casefold().split())
+
+
+class UnitLookup:
+    """Code lookup that also finds "11000" for the code "011000" (Excel drops zeros)."""
+
+    def __init__(self, units: Mapping[str, UnitInfo]) -> None:
+        self.units = units
+        stripped: dict[str, UnitInfo | None] = {}
+        for code, unit in units.items():
+            if code.isdigit() and code.startswith("0"):
+                key = code.lstrip("0")
+                stripped[key] = None if key in stripped else unit
+        self.stripped = stripped
+
+    def get(self, code: str) -> UnitInfo | None:
+        found = self.units.get(code)
+        if found is None and code.isdigit():
+            found = self.stripped.get(code.lstrip("0"))
+        return found
+
+
+def validate(
+    records: Iterable[Record], context: Context, *, sheet: str | None = None
+) -> Validation:
+    """Every record checked; the changes of those without error, with old values."""
+    with gc_paused():
+        return _validate(records, context, sheet)
+
+
+def _validate(records: Iterable[Record], context: Context, sheet: str | None) -> Validation:
+    result = Validation()
+    units = UnitLookup(context.units)
+    current = first_of_month(context.today)
+    base_first, base_last = fy_start(context.base_fy), fy_end_month(context.base_fy)
+    name_keys: dict[str, str] = {}
+
+    def issue(target: list[Issue], code: str, message: str, record: Record, column: str | None):
+        where = record.columns.get(column) if column else None
+        target.append(Issue(code, message, sheet, record.row, where, _raw(record, column)))
+
+    for record in records:
+        unit = units.get(record.code)
+        ok = True
+        if unit is None:
+            ok = False
+            issue(
+                result.errors,
+                "unknown_department",
+                f"所属コード「{record.code}」は登録されていません。コードを確かめるか、"
+                "テンプレートをダウンロードし直してください。",
+                record,
+                "code",
+            )
+        elif unit.kind != "department":
+            ok = False
+            issue(
+                result.errors,
+                "not_a_department",
+                f"所属コード「{record.code}」（{unit.name}）は枚数を報告する所属ではありません"
+                "（区役所・局などの合計は、所属ごとの枚数から計算します）。",
+                record,
+                "code",
+            )
+        else:
+            if record.name:
+                expected = name_keys.get(unit.code) or name_keys.setdefault(
+                    unit.code, name_key(unit.name)
+                )
+                if name_key(record.name) != expected:
+                    ok = False
+                    issue(
+                        result.errors,
+                        "name_mismatch",
+                        f"所属名「{record.name}」が所属コード「{record.code}」の所属名"
+                        f"「{unit.name}」と一致しません。コードか所属名を直してください。",
+                        record,
+                        "name",
+                    )
+            if context.scope is not None and unit.id not in context.scope:
+                ok = False
+                issue(
+                    result.errors,
+                    "out_of_scope",
+                    f"「{unit.name}」（{unit.code}）の枚数を登録する権限がありません。"
+                    "担当する所属の行だけを残してください。",
+                    record,
+                    "code",
+                )
+        if record.month > current:
+            ok = False
+            issue(
+                result.errors,
+                "future_month",
+                f"{month_label(record.month)}はまだ来ていない月です。年月を確かめてください。",
+                record,
+                "month",
+            )
+        elif record.month == current:
+            issue(
+                result.warnings,
+                "current_month",
+                f"{month_label(record.month)}は今月です。月の途中の枚数なら、月が終わってから"
+                "登録し直してください。",
+                record,
+                "month",
+            )
+        if record.month < base_first:
+            issue(
+                result.warnings,
+                "before_base_year",
+                f"{month_label(record.month)}は基準年度（{context.base_fy}年度）より前の月です。"
+                "削減率の計算には使われません。",
+                record,
+                "month",
+            )
+        if not ok or unit is None:
+            continue
+        old = context.existing.get((unit.id, record.month))
+        baseline = None
+        if record.month > base_last:
+            baseline = context.baseline.get((unit.id, record.month.month))
+            _outlier(result, record, baseline, issue)
+        if old is None:
+            status = NEW
+        elif _same(old, record):
+            status = UNCHANGED
+        else:
+            status = CHANGED
+            issue(
+                result.warnings,
+                "replaces_existing",
+                f"{unit.name}の{month_label(record.month)}は登録済みです。"
+                f"{_old_new(old, record)} に置き換えます。",
+                record,
+                "print",
+            )
+        result.changes.append(Change(record, unit, status, old, baseline))
+    result.errors.sort(key=sort_key)
+    result.warnings.sort(key=sort_key)
+    return result
+
+
+def _raw(record: Record, column: str | None) -> str | None:
+    value = {
+        "code": record.code,
+        "name": record.name,
+        "month": month_label(record.month),
+        "print": record.print_sheets,
+    }.get(column or "")
+    return None if value is None else str(value)
+
+
+def _same(old: Existing, record: Record) -> bool:
+    # A note alone does not make a change: the counts are what the history keeps.
+    return (old.print_sheets, old.copy_sheets, old.excluded_sheets) == (
+        record.print_sheets,
+        record.copy_sheets,
+        record.excluded_sheets,
+    )
+
+
+def _old_new(old: Existing, record: Record) -> str:
+    parts = [
+        f"印刷 {old.print_sheets:,} → {record.print_sheets:,}",
+        f"コピー {old.copy_sheets:,} → {record.copy_sheets:,}",
+    ]
+    if old.excluded_sheets is not None or record.excluded_sheets is not None:
+        before = "—" if old.excluded_sheets is None else f"{old.excluded_sheets:,}"
+        after = "—" if record.excluded_sheets is None else f"{record.excluded_sheets:,}"
+        parts.append(f"除外 {before} → {after}")
+    return "、".join(parts)
+
+
+def _outlier(result: Validation, record: Record, baseline: int | None, issue) -> None:
+    if not baseline:
+        return
+    total = record.total
+    if total > OUTLIER_HIGH * baseline:
+        issue(
+            result.warnings,
+            "outlier_high",
+            f"合計 {total:,}枚は基準年度同月（{baseline:,}枚）の3倍を超えています。"
+            "桁の誤りがないか確かめてください。",
+            record,
+            "print",
+        )
+    elif total < OUTLIER_LOW * baseline:
+        issue(
+            result.warnings,
+            "outlier_low",
+            f"合計 {total:,}枚は基準年度同月（{baseline:,}枚）の10分の1未満です。"
+            "桁の誤りや入力漏れがないか確かめてください。",
+            record,
+            "print",
+        )

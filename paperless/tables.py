@@ -1,0 +1,168 @@
+"""The department table (django-tables2) and its CSV export.
+
+Rows arrive as plain dicts with every number already computed
+(``pages.department_rows``); columns only format. Missing values sort last when
+ascending: each sortable number has a ``*_key`` twin in the row.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date, datetime
+from typing import Any
+
+import django_tables2 as tables
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import format_html
+
+from .exports import neutralize
+from .templatetags.dashboard_format import points
+from .templatetags.paperless_format import STATUS_LABELS, percent, sheets
+
+AT_RISK_LABEL = "要注意（年度末見込み未達）"
+NUM = {"th": {"class": "num"}, "td": {"class": "num"}}
+MISSING_LAST = float("inf")
+
+
+def _number(key: str, verbose_name: str, **kwargs: Any) -> tables.Column:
+    return tables.Column(verbose_name=verbose_name, attrs=NUM, order_by=(key,), **kwargs)
+
+
+def _local_date(value: datetime | date) -> str:
+    if isinstance(value, datetime):
+        value = timezone.localtime(value).date() if timezone.is_aware(value) else value.date()
+    return f"{value.year}/{value.month}/{value.day}"
+
+
+class DepartmentTable(tables.Table):
+    area_name = tables.Column("区役所・局", order_by=("area_rank", "rank"))
+    name = tables.Column("所属", order_by=("rank",))
+    baseline = _number("baseline", "基準年度同月（枚）")
+    current = _number("current", "対象期間（枚）")
+    rate = _number("rate_key", "削減率")
+    adjusted_rate = _number("adjusted_rate_key", "削減率（除外除く）")
+    status = tables.Column("判定", order_by=("status_rank", "driving_rate_key"))
+    projected_rate = _number("projected_rate_key", "年度末見込み")
+    gap = _number("gap_key", "取組基準まで（枚）")
+    coverage = _number("coverage_key", "報告率")
+    change = _number("change_key", "前月比")
+    last_updated = tables.Column("最終報告", order_by=("last_updated_key",))
+    note_count = tables.Column("改善の取組", order_by=("note_key",))
+
+    class Meta:
+        template_name = "paperless/dashboard/_table.html"
+        attrs = {"class": "data-table"}
+        empty_text = "条件に合う所属はありません。"
+        default = "—"
+        orderable = True
+
+    def render_name(self, value: str, record: dict[str, Any]) -> str:
+        url = reverse("paperless:unit", args=[record["code"]])
+        return format_html('<a href="{}">{}</a>', url, value)
+
+    def render_baseline(self, value: int) -> str:
+        return sheets(value)
+
+    def render_current(self, value: int) -> str:
+        return sheets(value)
+
+    def render_rate(self, value: float) -> str:
+        return percent(value)
+
+    def render_adjusted_rate(self, value: float) -> str:
+        return percent(value)
+
+    def render_projected_rate(self, value: float) -> str:
+        return percent(value)
+
+    def render_coverage(self, value: float) -> str:
+        return percent(value, 0)
+
+    def render_gap(self, value: int) -> str:
+        return sheets(value)
+
+    def render_change(self, value: float) -> str:
+        return points(value)
+
+    def render_status(self, value: str, record: dict[str, Any]) -> str:
+        label = format_html(
+            '<span class="status status-{}">{}</span>', value, STATUS_LABELS.get(value, "—")
+        )
+        if record.get("at_risk"):
+            return format_html(
+                '{}<br><span class="at-risk">要注意</span><br><small>年度末見込み未達</small>',
+                label,
+            )
+        return label
+
+    def render_last_updated(self, value: datetime, record: dict[str, Any]) -> str:
+        month = record.get("last_month")
+        upto = f"〜{month.year}年{month.month}月分" if month else ""  # the latest month sent
+        return format_html("{}<br><small>{}</small>", _local_date(value), upto)
+
+    def render_note_count(self, value: int, record: dict[str, Any]) -> str:
+        if not value:
+            return "なし"
+        url = reverse("paperless:unit", args=[record["code"]]) + "#notes"
+        latest = record.get("note_latest")
+        when = f"最新 {_local_date(latest)}" if latest else ""
+        return format_html('<a href="{}">あり（{}件）</a><br><small>{}</small>', url, value, when)
+
+
+# --- Export: the filtered rows as data (rates as fractions), text cells neutralised ---
+
+EXPORT_COLUMNS = (
+    ("area_name", "区役所・局"),
+    ("code", "所属コード"),
+    ("name", "所属"),
+    ("baseline", "基準年度同月の枚数"),
+    ("current", "対象期間の枚数"),
+    ("rate", "削減率"),
+    ("adjusted_rate", "削減率（除外枚数を除く）"),
+    ("status_label", "判定"),
+    ("at_risk_label", AT_RISK_LABEL),
+    ("projected_rate", "年度末見込み"),
+    ("gap", "取組基準までの枚数"),
+    ("coverage", "報告率"),
+    ("change", "前月比（ポイント）"),
+    ("last_month", "最終報告月"),
+    ("last_updated", "最終報告日"),
+    ("note_count", "改善の取組（件数）"),
+)
+RATE_COLUMNS = frozenset({"rate", "adjusted_rate", "projected_rate", "coverage"})
+
+
+def _export_value(key: str, row: dict[str, Any]) -> Any:
+    if key == "status_label":
+        return STATUS_LABELS.get(row["status"], "")
+    if key == "at_risk_label":
+        return "要注意" if row.get("at_risk") else ""
+    value = row.get(key)
+    if key == "last_month" and value:
+        return f"{value.year:04d}-{value.month:02d}"
+    if key == "last_updated" and value:
+        return timezone.localtime(value).date() if timezone.is_aware(value) else value
+    if key in RATE_COLUMNS and value is not None:
+        return round(value, 4)
+    if key == "change" and value is not None:
+        return round(value * 100, 2)  # percentage points
+    return neutralize(value)
+
+
+def export_table(rows: list[dict[str, Any]]) -> tuple[list[str], list[list[Any]]]:
+    """Header and data rows for CSV / Excel: numbers stay numbers, text is neutralised."""
+    header = [label for _, label in EXPORT_COLUMNS]
+    data = [[_export_value(key, row) for key, _ in EXPORT_COLUMNS] for row in rows]
+    return header, data
+
+
+def export_csv(rows: list[dict[str, Any]]) -> bytes:
+    """UTF-8 with a byte order mark, which Excel needs to read Japanese CSV correctly."""
+    header, data = export_table(rows)
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(header)
+    writer.writerows(["" if v is None else v for v in row] for row in data)
+    return out.getvalue().encode("utf-8-sig")

@@ -1,0 +1,118 @@
+"""Weekly alert pages: the preview and the delivery log (administrators), and "my alerts"."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+
+from .. import alert_delivery, permissions
+from ..alerts import KINDS, week_start
+from ..models import AlertDelivery
+
+PREVIEW_PAGE = 20
+LOG_PAGE = 100
+MINE_PAGE = 50
+
+
+def _require_admin(request: HttpRequest) -> None:
+    if not permissions.is_administrator(request.user):
+        raise PermissionDenied
+
+
+def _day(value: str | None) -> date | None:
+    try:
+        return date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+def _choice(value: str | None, allowed) -> str:
+    return value if value in allowed else ""
+
+
+@login_required
+def preview(request: HttpRequest) -> HttpResponse:
+    """This week's messages as they would go out now: subject and plain text."""
+    _require_admin(request)
+    as_of = _day(request.GET.get("day")) or timezone.localdate()
+    kind = _choice(request.GET.get("kind"), KINDS)
+    plan, _ = alert_delivery.week_plan(as_of)
+    wanted = [m for m in plan.messages if not kind or m.kind == kind]
+    page = Paginator(wanted, PREVIEW_PAGE).get_page(request.GET.get("page"))
+    rendered = alert_delivery.render_messages(page.object_list)
+    counts = {k: sum(1 for m in plan.messages if m.kind == k) for k in KINDS}
+    return render(
+        request,
+        "paperless/alerts/preview.html",
+        {
+            "plan": plan,
+            "page": page,
+            "rendered": rendered,
+            "kind": kind,
+            "kinds": [(k, AlertDelivery.Kind(k).label, counts[k]) for k in KINDS],
+            "as_of": as_of,
+            "unaddressed": [(c, plan.names.get(c, "")) for c in plan.unaddressed],
+        },
+    )
+
+
+@login_required
+def deliveries(request: HttpRequest) -> HttpResponse:
+    """Every delivery with its status and reason, newest week first."""
+    _require_admin(request)
+    week = _day(request.GET.get("week"))
+    status = _choice(request.GET.get("status"), AlertDelivery.Status.values)
+    kind = _choice(request.GET.get("kind"), KINDS)
+    rows = AlertDelivery.objects.all()
+    if week:
+        rows = rows.filter(week=week_start(week))
+    if status:
+        rows = rows.filter(status=status)
+    if kind:
+        rows = rows.filter(kind=kind)
+    totals = dict(rows.values_list("status").annotate(n=Count("pk")).order_by())
+    page = Paginator(
+        rows.select_related("user")
+        .prefetch_related("units")
+        .order_by("-week", "kind", "recipient"),
+        LOG_PAGE,
+    ).get_page(request.GET.get("page"))
+    weeks = AlertDelivery.objects.values_list("week", flat=True).distinct().order_by("-week")[:12]
+    return render(
+        request,
+        "paperless/alerts/deliveries.html",
+        {
+            "page": page,
+            "week": week_start(week) if week else None,
+            "weeks": list(weeks),
+            "status": status,
+            "kind": kind,
+            "statuses": AlertDelivery.Status.choices,
+            "kinds": AlertDelivery.Kind.choices,
+            "totals": [
+                (label, totals.get(value, 0)) for value, label in AlertDelivery.Status.choices
+            ],
+        },
+    )
+
+
+@login_required
+def mine(request: HttpRequest) -> HttpResponse:
+    """What the signed-in user was sent: to their account or to their e-mail address."""
+    who = Q(user=request.user)
+    if request.user.email:
+        who |= Q(recipient__iexact=request.user.email.strip())
+    rows = AlertDelivery.objects.filter(who).prefetch_related("units").order_by("-week", "kind")
+    page = Paginator(rows, MINE_PAGE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "paperless/alerts/mine.html",
+        {"page": page, "is_admin": permissions.is_administrator(request.user)},
+    )

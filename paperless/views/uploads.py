@@ -1,0 +1,202 @@
+"""Count uploads: template download, upload → preview → confirm, history, the original.
+
+Thin views: check permissions (paperless.permissions), bind the form, call one
+importing service, render or redirect. The preview is what ``check_upload`` stored in
+``Upload.summary``; confirming parses the stored original again and commits it.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.http import content_disposition_header
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from .. import permissions
+from ..fiscal import format_month_iso, latest_complete_month, month_label, parse_month_iso
+from ..importing import service
+from ..importing.context import template_departments
+from ..importing.template import template_bytes
+from ..models import Unit, Upload
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+PER_PAGE = 50
+
+
+class UploadForm(forms.Form):
+    file = forms.FileField(
+        label="ファイル",
+        help_text="Excel（.xlsx・.xlsm・.xls）または CSV（.csv）",
+        error_messages={"required": "ファイルを選んでください。", "empty": "ファイルが空です。"},
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        limit = settings.UPLOAD_MAX_BYTES
+        # Django has no upload size limit of its own: refuse before reading it.
+        if upload.size > limit:
+            raise forms.ValidationError(
+                f"ファイルが大きすぎます（上限 {limit / 1024 / 1024:g} MB）。"
+                "不要なシートや行を削除するか、ファイルを分けてください。"
+            )
+        return upload
+
+
+def _uploads_for(user) -> list[Upload]:
+    query = Upload.objects.select_related("uploaded_by", "scope")
+    if not permissions.is_administrator(user):
+        query = query.filter(uploaded_by=user)
+    return query.order_by("-uploaded_at", "-pk")
+
+
+@login_required
+@require_GET
+def upload_list(request: HttpRequest) -> HttpResponse:
+    """A department head sees their own uploads, an administrator every upload."""
+    permissions.require(permissions.can_upload(request.user))
+    page = Paginator(_uploads_for(request.user), PER_PAGE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "paperless/uploads/list.html",
+        {"page": page, "is_admin": permissions.is_administrator(request.user)},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def upload_new(request: HttpRequest) -> HttpResponse:
+    permissions.require(permissions.can_upload(request.user))
+    form = UploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        sent = form.cleaned_data["file"]
+        upload = service.receive_upload(content=sent.read(), filename=sent.name, user=request.user)
+        service.check_upload(upload=upload, user=request.user)
+        return redirect("paperless:upload_detail", pk=upload.pk)
+    return render(request, "paperless/uploads/new.html", _new_context(request, form))
+
+
+def _new_context(request: HttpRequest, form: UploadForm) -> dict:
+    month = latest_complete_month(timezone.localdate())
+    units = template_departments(request.user, None)
+    return {
+        "form": form,
+        "month": format_month_iso(month),
+        "month_label": month_label(month),
+        "department_count": len(units),
+        "max_mb": settings.UPLOAD_MAX_BYTES / 1024 / 1024,
+    }
+
+
+@login_required
+@require_GET
+def upload_template(request: HttpRequest) -> HttpResponse:
+    """The template pre-filled with the user's departments (or one unit's subtree)."""
+    permissions.require(permissions.can_upload(request.user))
+    layout = "wide" if request.GET.get("layout") == "wide" else "long"
+    month = _month_param(request.GET.get("month"))
+    code = request.GET.get("unit") or None
+    if code:
+        unit = get_object_or_404(Unit, code=code)
+        permissions.require(permissions.can_upload_for(request.user, unit))
+    departments = template_departments(request.user, code)
+    content = template_bytes(departments, month, layout=layout)
+    suffix = f"{month.year}年度" if layout == "wide" else format_month_iso(month)
+    filename = f"枚数報告_{code or '担当所属'}_{suffix}.xlsx"
+    response = HttpResponse(content, content_type=XLSX)
+    response["Content-Disposition"] = content_disposition_header(True, filename)
+    return response
+
+
+def _month_param(value: str | None) -> date:
+    today = timezone.localdate()
+    if value:
+        try:
+            month = parse_month_iso(value)
+        except ValueError:
+            month = None
+        if month is not None and month <= today:
+            return month
+    return latest_complete_month(today)
+
+
+def _visible_upload(request: HttpRequest, pk: int) -> Upload:
+    upload = get_object_or_404(Upload.objects.select_related("uploaded_by", "scope"), pk=pk)
+    permissions.require(permissions.can_view_upload(request.user, upload))
+    return upload
+
+
+@login_required
+@require_GET
+def upload_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    upload = _visible_upload(request, pk)
+    summary = upload.summary or {}
+    return render(
+        request,
+        "paperless/uploads/detail.html",
+        {
+            "upload": upload,
+            "summary": summary,
+            "can_confirm": upload.status == Upload.Status.PENDING
+            and permissions.can_change_upload(request.user, upload),
+            "hidden_rows": max(_record_count(summary) - len(summary.get("rows", [])), 0),
+        },
+    )
+
+
+def _record_count(summary: dict) -> int:
+    return sum((summary.get("counts") or {}).values())
+
+
+@login_required
+@require_POST
+def upload_confirm(request: HttpRequest, pk: int) -> HttpResponse:
+    upload = _visible_upload(request, pk)
+    permissions.require(permissions.can_change_upload(request.user, upload))
+    result = service.confirm_upload(upload=upload, user=request.user)
+    # A commit needs no message: the page itself says what was registered.
+    if result.already:
+        messages.info(request, "このアップロードは処理済みです。")
+    elif result.status == Upload.Status.NO_CHANGE:
+        messages.info(request, "登録済みの値と同じため、変更はありませんでした。")
+    elif result.status != Upload.Status.COMMITTED:
+        messages.error(
+            request,
+            "確認の後にデータが変わったため登録できませんでした。内容を確かめてください。",
+        )
+    return redirect("paperless:upload_detail", pk=upload.pk)
+
+
+@login_required
+@require_POST
+def upload_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    upload = _visible_upload(request, pk)
+    permissions.require(permissions.can_change_upload(request.user, upload))
+    cancelled = Upload.objects.filter(pk=upload.pk, status=Upload.Status.PENDING).update(
+        status=Upload.Status.CANCELLED
+    )
+    if cancelled:
+        messages.info(request, "アップロードを取り消しました。何も登録していません。")
+    return redirect("paperless:upload_detail", pk=upload.pk)
+
+
+@login_required
+@require_GET
+def upload_download(request: HttpRequest, pk: int) -> FileResponse:
+    """The original file as sent, always as an attachment (never shown inline)."""
+    upload = _visible_upload(request, pk)
+    response = FileResponse(
+        upload.file.open("rb"),
+        as_attachment=True,
+        filename=upload.original_name,
+        content_type="application/octet-stream",
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
