@@ -162,6 +162,10 @@ UPLOAD_MAX_ROWS = env.int("UPLOAD_MAX_ROWS", default=200_000)
 UPLOAD_MAX_COLUMNS = env.int("UPLOAD_MAX_COLUMNS", default=200)
 UPLOAD_MAX_SECONDS = env.int("UPLOAD_MAX_SECONDS", default=60)
 UPLOAD_MAX_UNCOMPRESSED_BYTES = env.int("UPLOAD_MAX_UNCOMPRESSED_MB", default=200) * 1024 * 1024
+# Grid cells a reader allocates (rows × columns up to the farthest value) and the extra
+# memory the reading child process may take.
+UPLOAD_MAX_CELLS = env.int("UPLOAD_MAX_CELLS", default=5_000_000)
+UPLOAD_MAX_MEMORY_BYTES = env.int("UPLOAD_MAX_MEMORY_MB", default=1024) * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 

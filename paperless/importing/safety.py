@@ -74,15 +74,14 @@ class Limits:
     def from_settings(cls) -> Limits:
         from django.conf import settings
 
-        default = cls()
         return cls(
             max_bytes=settings.UPLOAD_MAX_BYTES,
             max_rows=settings.UPLOAD_MAX_ROWS,
             max_columns=settings.UPLOAD_MAX_COLUMNS,
             max_seconds=settings.UPLOAD_MAX_SECONDS,
             max_uncompressed=settings.UPLOAD_MAX_UNCOMPRESSED_BYTES,
-            max_cells=getattr(settings, "UPLOAD_MAX_CELLS", default.max_cells),
-            max_memory=getattr(settings, "UPLOAD_MAX_MEMORY_BYTES", default.max_memory),
+            max_cells=settings.UPLOAD_MAX_CELLS,
+            max_memory=settings.UPLOAD_MAX_MEMORY_BYTES,
         )
 
 

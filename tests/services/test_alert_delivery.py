@@ -90,7 +90,7 @@ def test_smtp_server_receives_japanese_utf8_messages_with_working_links(smtp, we
     assert "■ 区役所別（今年度累計）" in digest.get_body(("plain",)).get_content()
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_weekly_task_through_redis_and_a_worker_delivers_every_message_once(smtp, week):
     with celery_on_redis(), watching() as watcher, worker():
         run_weekly(watcher)
@@ -101,7 +101,7 @@ def test_weekly_task_through_redis_and_a_worker_delivers_every_message_once(smtp
     assert rows.count() == len(expected_messages())
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_running_twice_and_restarting_the_worker_sends_no_duplicate(smtp, week):
     with celery_on_redis() as broker, watching() as watcher:
         with worker():
@@ -116,7 +116,7 @@ def test_running_twice_and_restarting_the_worker_sends_no_duplicate(smtp, week):
     assert set(AlertDelivery.objects.values_list("status", "attempts")) == {("sent", 1)}
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_transient_smtp_failures_are_retried_and_delivered_exactly_once(smtp, week, monkeypatch):
     monkeypatch.setattr(tasks, "RETRY_BASE_SECONDS", 0.2)
     smtp.fail_data = ["451 4.3.0 Try again later"] * 3
@@ -131,7 +131,7 @@ def test_transient_smtp_failures_are_retried_and_delivered_exactly_once(smtp, we
     assert len(retried) == 3
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_a_refused_address_fails_alone_and_the_rest_arrive(smtp, week):
     refused = "shimin.naka@city.sakai.example"
     smtp.refuse[refused] = "550 5.1.1 <shimin.naka@city.sakai.example>: User unknown"

@@ -69,7 +69,7 @@ def stop(process: subprocess.Popen, sig: int) -> None:
         process.wait(10)
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_killing_the_worker_mid_send_then_restarting_delivers_every_message_once(
     tree, users, tmp_path
 ):
