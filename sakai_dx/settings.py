@@ -240,4 +240,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    # django-axes logs every start and login at INFO; failures still show as warnings.
+    "loggers": {"axes": {"level": "WARNING"}},
 }
