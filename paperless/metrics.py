@@ -12,6 +12,8 @@ Conventions shared by every function here:
   part of the print + copy total, so an adjusted rate can never exceed 1 either.
 * Only comparable months are summed: a (department, month) with both a current and a
   baseline value. A missing month is never read as zero sheets.
+* Every function that takes counts also takes them ``prepare``-d: a page that asks for
+  several periods or units cleans the counts and joins their baseline only once.
 """
 
 from __future__ import annotations
@@ -85,22 +87,50 @@ def _month_keys(months: Iterable[date]) -> list[int]:
     return sorted({m.year * 12 + m.month - 1 for m in months})
 
 
-def _counts(counts: pd.DataFrame) -> pd.DataFrame:
-    """department, month, _mi (month index), total, excluded: one row per dept-month."""
-    stamps = pd.to_datetime(counts["month"]).dt.to_period("M").dt.to_timestamp()
+def _clean(counts: pd.DataFrame) -> tuple[pd.DataFrame, pd.Index]:
+    """``_counts`` plus ``_d``, each row's position in the sorted department names."""
+    # A frame holds few distinct months: parse and fold each once, then spread them.
+    codes, uniques = pd.factorize(counts["month"], use_na_sentinel=False)
+    stamps = pd.to_datetime(pd.Series(uniques)).dt.to_period("M").dt.to_timestamp()
+    month_index = (stamps.dt.year * 12 + stamps.dt.month - 1).to_numpy()
+    first_days = pd.Series(stamps.dt.date.to_numpy(), index=month_index)
+    first_days = first_days[~first_days.index.duplicated()]
+    dept, names = pd.factorize(counts["department"], sort=True)
+    names = pd.Index(names.to_numpy())  # infers the dtype, as grouping by name does
     total = counts["print_sheets"] + counts["copy_sheets"]
     excluded = pd.to_numeric(counts["excluded_sheets"], errors="coerce").fillna(0)
-    frame = pd.DataFrame(
+    mi = month_index[codes]
+    keep = (dept >= 0) & pd.notna(mi)  # rows without a department or month are dropped
+    # One integer key per department-month: sorted, it orders by department, then month.
+    low = int(mi[keep].min()) if keep.any() else 0
+    span = int(mi[keep].max()) - low + 1 if keep.any() else 1
+    key = dept[keep].astype("int64") * span + (mi[keep] - low).astype("int64")
+    sums = pd.DataFrame(
         {
-            "department": counts["department"],
-            "month": stamps.dt.date,
-            "_mi": stamps.dt.year * 12 + stamps.dt.month - 1,
-            "total": total.astype("int64"),
-            "excluded": excluded.clip(lower=0, upper=total).astype("int64"),
+            "total": total.astype("int64").to_numpy()[keep],
+            "excluded": excluded.clip(lower=0, upper=total).astype("int64").to_numpy()[keep],
+        },
+        index=key,
+    )
+    sums = sums.groupby(level=0).sum()
+    position = (sums.index.to_numpy() // span).astype("int64")
+    month = (sums.index.to_numpy() % span + low).astype(mi.dtype)
+    out = pd.DataFrame(
+        {
+            "department": names.take(position),
+            "_mi": month,
+            "month": first_days.reindex(month).to_numpy(),
+            "total": sums["total"].to_numpy(),
+            "excluded": sums["excluded"].to_numpy(),
+            "_d": position,
         }
     )
-    keys = ["department", "_mi", "month"]
-    return frame.groupby(keys, as_index=False)[["total", "excluded"]].sum()
+    return out, names
+
+
+def _counts(counts: pd.DataFrame) -> pd.DataFrame:
+    """department, _mi (month index), month, total, excluded: one row per dept-month."""
+    return _clean(counts)[0].drop(columns="_d")
 
 
 def _heir_levels(edges: pd.DataFrame) -> dict[str, int]:
@@ -140,12 +170,59 @@ def _baseline(c: pd.DataFrame, predecessors: pd.DataFrame, base_fy: int) -> pd.D
         own = inherited.merge(explicit[["department", "_mi"]], how="left", indicator=True)
         inherited = inherited[(own["_merge"] == "left_only").to_numpy()]
         resolved = pd.concat([resolved, inherited[cols]], ignore_index=True)
+    if resolved is explicit:  # no heirs: the counts are already in this order
+        return explicit.reset_index(drop=True)
     return resolved.sort_values(["department", "_mi"], ignore_index=True)
 
 
-def baseline_frame(
-    counts: pd.DataFrame, predecessors: pd.DataFrame, *, base_fy: int
-) -> pd.DataFrame:
+@dataclass(frozen=True, eq=False)
+class Prepared:
+    """Counts cleaned and matched with their baseline once, for any number of periods.
+
+    Build it with ``prepare``; every function here that takes counts also takes this,
+    so a page that needs several periods and units pays for the cleaning, the
+    predecessor merge and the baseline join only once. ``rows``: department, _mi,
+    month, total, excluded, _d (position in ``departments``), baseline,
+    baseline_excluded (NaN without a baseline for that calendar month), sorted by
+    department and month; ``baseline``: see ``_baseline``; ``departments``: the sorted
+    names of the departments that reported.
+    """
+
+    rows: pd.DataFrame
+    baseline: pd.DataFrame
+    departments: pd.Index
+    base_fy: int
+
+
+def prepare(counts: pd.DataFrame, predecessors: pd.DataFrame, *, base_fy: int) -> Prepared:
+    """``counts`` (the columns of ``queries.counts_frame``) ready for repeated use."""
+    c, names = _clean(counts)
+    base = _baseline(c, predecessors, base_fy)
+    # The base FY holds each calendar month once: look each row's calendar month up there.
+    owner = names.get_indexer(base["department"])  # -1: an heir that reported nothing
+    ref = pd.Index(owner * 12 + base["_mi"].to_numpy().astype("int64") % 12)[owner >= 0]
+    at = ref.get_indexer(c["_d"].to_numpy() * 12 + c["_mi"].to_numpy().astype("int64") % 12)
+    found = at >= 0
+    rows = c.copy()
+    for column, source in (("baseline", "total"), ("baseline_excluded", "excluded")):
+        values = base[source].to_numpy()[owner >= 0]
+        # Position -1 (no baseline) reads the NaN put at the end.
+        rows[column] = values[at] if found.all() else np.append(values, np.nan)[at]
+    return Prepared(rows=rows, baseline=base, departments=names, base_fy=base_fy)
+
+
+Counts = pd.DataFrame | Prepared
+
+
+def _prepared(counts: Counts, predecessors: pd.DataFrame, base_fy: int) -> Prepared:
+    if not isinstance(counts, Prepared):
+        return prepare(counts, predecessors, base_fy=base_fy)
+    if counts.base_fy != base_fy:
+        raise ValueError(f"counts prepared for base FY {counts.base_fy}, not {base_fy}")
+    return counts
+
+
+def baseline_frame(counts: Counts, predecessors: pd.DataFrame, *, base_fy: int) -> pd.DataFrame:
     """Each department's baseline per base-FY month: department, month, total, excluded.
 
     A department's own counts in the base fiscal year are its baseline for those
@@ -155,55 +232,40 @@ def baseline_frame(
     the same way first, so a predecessor of a predecessor counts. Units caught in a
     predecessor cycle keep their own counts only.
     """
-    base = _baseline(_counts(counts), predecessors, base_fy)
+    if isinstance(counts, Prepared):
+        base = _prepared(counts, predecessors, base_fy).baseline
+    else:
+        base = _baseline(_counts(counts), predecessors, base_fy)
     return base[["department", "month", "total", "excluded"]]
 
 
-def _join(c: pd.DataFrame, base: pd.DataFrame, months: Iterable[date]) -> pd.DataFrame:
+def _join(p: Prepared, months: Iterable[date]) -> pd.DataFrame:
     """Reported rows in ``months`` with their baseline (NaN when none) and comparable."""
-    cur = c[c["_mi"].isin(_month_keys(months))].rename(
-        columns={"total": "current", "excluded": "current_excluded"}
-    )
-    # The base FY holds each calendar month once: join on the calendar month.
-    ref = pd.DataFrame(
-        {
-            "department": base["department"],
-            "_cal": base["_mi"] % 12,
-            "baseline": base["total"],
-            "baseline_excluded": base["excluded"],
-        }
-    )
-    joined = cur.assign(_cal=cur["_mi"] % 12).merge(ref, how="left")
+    rows = p.rows[p.rows["_mi"].isin(_month_keys(months))]
+    joined = rows.rename(columns={"total": "current", "excluded": "current_excluded"})
     return joined.assign(comparable=joined["baseline"].notna())
 
 
-def _joined(
-    counts: pd.DataFrame, predecessors: pd.DataFrame, months: Iterable[date], base_fy: int
-) -> pd.DataFrame:
-    c = _counts(counts)
-    return _join(c, _baseline(c, predecessors, base_fy), months)
-
-
-def reported_frame(counts: pd.DataFrame, *, months: list[date]) -> pd.DataFrame:
+def reported_frame(counts: Counts, *, months: list[date]) -> pd.DataFrame:
     """Every reported (department, month in ``months``), comparable or not.
 
     Columns: department, month, current, current_excluded. Anti-join it with
     ``comparable_frame`` to find months that have a current value but no baseline.
     """
-    c = _counts(counts)
+    c = counts.rows if isinstance(counts, Prepared) else _counts(counts)
     rows = c[c["_mi"].isin(_month_keys(months))]
     rows = rows.rename(columns={"total": "current", "excluded": "current_excluded"})
     return rows[["department", "month", "current", "current_excluded"]].reset_index(drop=True)
 
 
 def comparable_frame(
-    counts: pd.DataFrame, predecessors: pd.DataFrame, *, months: list[date], base_fy: int
+    counts: Counts, predecessors: pd.DataFrame, *, months: list[date], base_fy: int
 ) -> pd.DataFrame:
     """One row per comparable (department, month in ``months``).
 
     Columns: department, month, current, current_excluded, baseline, baseline_excluded.
     """
-    joined = _joined(counts, predecessors, months, base_fy)
+    joined = _join(_prepared(counts, predecessors, base_fy), months)
     rows = joined[joined["comparable"]].sort_values(["department", "_mi"])
     cols = ["department", "month", "current", "current_excluded"]
     out = rows[cols].reset_index(drop=True)
@@ -212,14 +274,19 @@ def comparable_frame(
     return out
 
 
-def _sums(joined: pd.DataFrame, by: str) -> pd.DataFrame:
-    """Additive sums per ``by`` (department or month): units sum these, never mean rates."""
+def _sums(joined: pd.DataFrame, by: str, names: pd.Index | None = None) -> pd.DataFrame:
+    """Additive sums per ``by`` (department or month): units sum these, never mean rates.
+
+    With ``names`` (``Prepared.departments``) departments are grouped by their integer
+    position ``_d``, which sorts like the names and is much faster to group.
+    """
+    key = "_d" if names is not None else by
     comp = joined["comparable"]
     net_current = joined["current"] - joined["current_excluded"]
     net_baseline = joined["baseline"] - joined["baseline_excluded"]
     frame = pd.DataFrame(
         {
-            by: joined[by],
+            key: joined[key],
             "current": joined["current"].where(comp, 0),
             "baseline": joined["baseline"].where(comp, 0),
             "current_adjusted": net_current.where(comp, 0),
@@ -229,32 +296,57 @@ def _sums(joined: pd.DataFrame, by: str) -> pd.DataFrame:
             "current_all": joined["current"],
         }
     )
-    return frame.groupby(by).sum()
+    out = frame.groupby(key).sum()
+    if names is not None:
+        out.index = names.take(out.index.to_numpy()).rename(by)
+    return out
 
 
-def _ancestry(units: pd.DataFrame) -> pd.DataFrame:
-    """department, unit: each department paired with itself and every unit above it."""
-    parent = dict(zip(units["code"], units["parent"], strict=True))
-    pairs: list[tuple[str, str]] = []
-    for dept in units.loc[units["kind"] == DEPARTMENT, "code"]:
-        node, seen = dept, set()
-        while isinstance(node, str) and node in parent and node not in seen:
-            seen.add(node)
-            pairs.append((dept, node))
-            node = parent[node]
-    return pd.DataFrame(pairs, columns=["department", "unit"], dtype=object)
+def _tree(units: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Unit codes, and per (department, unit at or above it): the department, the unit.
+
+    The pairs come each department's chain in turn, itself first; units are positions
+    in the codes (the last row of a repeated code).
+    """
+    codes = units["code"].to_numpy(dtype=object)
+    position = {code: i for i, code in enumerate(codes)}
+    up = np.array(
+        [position.get(p, -1) if isinstance(p, str) else -1 for p in units["parent"].tolist()],
+        dtype=np.int64,
+    )
+    depts = codes[(units["kind"] == DEPARTMENT).to_numpy()]
+    # One step up the tree for every department at once; a chain ends at the root, at
+    # an unknown parent or where it would come back to a unit it already passed.
+    owner = np.array([i for i, d in enumerate(depts) if isinstance(d, str)], dtype=np.int64)
+    node = np.array([position[d] for d in depts[owner]], dtype=np.int64)
+    owners, nodes, steps = [owner], [node], [np.zeros(len(node), dtype=np.int64)]
+    passed = [node]
+    while node.size:
+        node = up[node]
+        keep = node >= 0
+        for earlier in passed:
+            keep &= node != earlier
+        owner, node = owner[keep], node[keep]
+        passed = [earlier[keep] for earlier in passed] + [node]
+        owners.append(owner)
+        nodes.append(node)
+        steps.append(np.full(len(node), len(steps)))
+    order = np.lexsort((np.concatenate(steps), np.concatenate(owners)))
+    return codes, depts[np.concatenate(owners)[order]], np.concatenate(nodes)[order]
 
 
 def _roll_up(per_dept: pd.DataFrame, units: pd.DataFrame) -> pd.DataFrame:
     """Sum per-department columns over each unit's departments; a row for every unit."""
-    tree = _ancestry(units)
-    rows = tree.merge(per_dept, left_on="department", right_index=True, how="left")
-    summed = rows.drop(columns="department").groupby("unit").sum(min_count=1)
-    return summed.reindex(pd.Index(units["code"], name="code")).fillna(0)
+    codes, depts, nodes = _tree(units)
+    rows = per_dept.reindex(pd.Index(depts, dtype=object)).set_axis(nodes)
+    summed = rows.groupby(level=0).sum(min_count=1)
+    position = {code: i for i, code in enumerate(codes)}
+    summed = summed.reindex([position[code] for code in codes])
+    return summed.set_axis(pd.Index(units["code"], name="code")).fillna(0)
 
 
 def summarize(
-    counts: pd.DataFrame,
+    counts: Counts,
     units: pd.DataFrame,
     predecessors: pd.DataFrame,
     *,
@@ -276,8 +368,10 @@ def summarize(
     never exceeds 1.
     """
     depts = units.loc[units["kind"] == DEPARTMENT].set_index("code")
-    joined = _joined(counts, predecessors, months, rules.base_fy)
-    per_dept = _sums(joined, "department").reindex(depts.index, fill_value=0)
+    prepared = _prepared(counts, predecessors, rules.base_fy)
+    joined = _join(prepared, months)
+    per_dept = _sums(joined, "department", prepared.departments)
+    per_dept = per_dept.reindex(depts.index, fill_value=0)
     is_expected = depts["active"].astype(bool) | (per_dept["reported_months"] > 0)
     table = _roll_up(per_dept.assign(expected=is_expected), units).astype("int64")
     is_dept = (units["kind"] == DEPARTMENT).to_numpy()
@@ -304,12 +398,12 @@ def summarize(
 def _descendants(units: pd.DataFrame, unit: str) -> pd.Series:
     if unit not in set(units["code"]):
         raise KeyError(f"unknown unit {unit!r}")
-    tree = _ancestry(units)
-    return tree.loc[tree["unit"] == unit, "department"]
+    codes, depts, nodes = _tree(units)
+    return pd.Series(depts[codes[nodes] == unit], dtype=object, name="department")
 
 
 def monthly_series(
-    counts: pd.DataFrame,
+    counts: Counts,
     units: pd.DataFrame,
     predecessors: pd.DataFrame,
     *,
@@ -324,7 +418,7 @@ def monthly_series(
     comparable in that month; a month with none has NaN values (a gap in the line).
     """
     depts = _descendants(units, unit)
-    joined = _joined(counts, predecessors, months, rules.base_fy)
+    joined = _join(_prepared(counts, predecessors, rules.base_fy), months)
     keys = _month_keys(months)
     per = _sums(joined[joined["department"].isin(depts)], "_mi").reindex(keys)
     departments = per["comparable_months"].fillna(0).astype("int64")
@@ -343,7 +437,7 @@ def monthly_series(
 
 
 def project_fiscal_year(
-    counts: pd.DataFrame,
+    counts: Counts,
     units: pd.DataFrame,
     predecessors: pd.DataFrame,
     *,
@@ -366,13 +460,13 @@ def project_fiscal_year(
     """
     fy_months = fiscal_months(fy)
     cutoff = month_start(latest)
-    c = _counts(counts)
-    base = _baseline(c, predecessors, rules.base_fy)
-    done = _join(c, base, [m for m in fy_months if m <= cutoff])
+    prepared = _prepared(counts, predecessors, rules.base_fy)
+    base = prepared.baseline
+    done = _join(prepared, [m for m in fy_months if m <= cutoff])
     cur, bas = ("current_adjusted", "baseline_adjusted") if rules.adjusted else _SUMS[:2]
     comp = done[done["comparable"]].sort_values("_mi")
-    fytd = _sums(comp, "department")
-    recent = _sums(comp.groupby("department").tail(3), "department")
+    fytd = _sums(comp, "department", prepared.departments)
+    recent = _sums(comp.groupby("_d").tail(3), "department", prepared.departments)
     pace = _rate(recent[cur], recent[bas]).fillna(_rate(fytd[cur], fytd[bas]))
 
     # Remaining months: each reporting department's baseline for them, at its pace.

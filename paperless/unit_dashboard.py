@@ -122,14 +122,17 @@ def dashboard(
     whole = visible_ids is None and not isinstance(info.at[code, "parent"], str)
     dept_ids = None if whole else sub.loc[sub["kind"] == metrics.DEPARTMENT, "id"].tolist()
 
+    # Cleaned and matched with the baseline once for all the periods below.
+    prepared = metrics.prepare(counts, preds, base_fy=rules.base_fy)
+
     def summary(of: tuple[date, ...]) -> pd.DataFrame:
-        return metrics.summarize(counts, units, preds, months=list(of), rules=rules)
+        return metrics.summarize(prepared, units, preds, months=list(of), rules=rules)
 
     table = _table(
         now=summary(period.months),
         before=summary(period.previous_months),
         projection=metrics.project_fiscal_year(
-            counts, units, preds, fy=period.fy, latest=period.last, rules=rules
+            prepared, units, preds, fy=period.fy, latest=period.last, rules=rules
         ),
         units=units,
         codes=codes,
@@ -139,12 +142,12 @@ def dashboard(
     )
     series_unit = series_unit if series_unit in table.index else code
     series = metrics.monthly_series(
-        counts, units, preds, unit=series_unit, months=list(period.months), rules=rules
+        prepared, units, preds, unit=series_unit, months=list(period.months), rules=rules
     )
     past = None
     if history:
         past = metrics.monthly_series(
-            counts, units, preds, unit=code, months=history_months, rules=rules
+            prepared, units, preds, unit=code, months=history_months, rules=rules
         )
     today = today or timezone.localdate()
     return Dashboard(

@@ -510,6 +510,112 @@ def test_projection_follows_the_adjusted_basis_when_status_does():
     assert adjusted["projected_baseline"] == 450
 
 
+# --- Counts prepared once ------------------------------------------------------------------
+
+
+def test_one_prepared_counts_serves_every_period_unit_and_function():
+    rows = [("OLD", m(2020, mo), 100, 10) for mo in range(4, 10)]
+    rows += [("A", m(2020, mo), 200) for mo in range(4, 8)]
+    rows += [("A", m(2022, mo), 150, 20) for mo in range(4, 10)]
+    rows += [("NEW", m(2022, mo), 60 + mo) for mo in range(4, 10)]
+    rows += [("B", m(2022, 4), 40)]  # no baseline at all
+    counts = counts_frame(rows)
+    units = city({"W": ["A", "NEW"], "V": ["B", "OLD"]}, inactive=("OLD",))
+    preds = predecessors_frame([("NEW", "OLD")])
+    copies = [counts.copy(deep=True), preds.copy(deep=True)]
+    rules = Rules(status_basis="adjusted")
+    prepared = metrics.prepare(counts, preds, base_fy=2020)
+    assert isinstance(prepared, metrics.Prepared)
+
+    for months in (FY2022_H1, [m(2022, 5)], FY2022_H1[:3]):
+        for fn, kwargs in (
+            (summarize, {"months": months, "rules": rules}),
+            (monthly_series, {"unit": "W", "months": months, "rules": rules}),
+            (project_fiscal_year, {"fy": 2022, "latest": months[-1], "rules": rules}),
+        ):
+            expected = fn(counts, units, preds, **kwargs)
+            pd.testing.assert_frame_equal(fn(prepared, units, preds, **kwargs), expected)
+        pd.testing.assert_frame_equal(
+            comparable_frame(prepared, preds, months=months, base_fy=2020),
+            comparable_frame(counts, preds, months=months, base_fy=2020),
+        )
+        pd.testing.assert_frame_equal(
+            reported_frame(prepared, months=months), reported_frame(counts, months=months)
+        )
+    pd.testing.assert_frame_equal(
+        baseline_frame(prepared, preds, base_fy=2020), baseline_frame(counts, preds, base_fy=2020)
+    )
+    assert (
+        summarize(prepared, units, preds, months=FY2022_H1, rules=rules).loc["NEW", "baseline"]
+        == 6 * 100
+    )
+    for original, copy in zip([counts, preds], copies, strict=True):
+        pd.testing.assert_frame_equal(original, copy)
+
+
+def test_counts_prepared_for_another_base_year_are_rejected():
+    prepared = metrics.prepare(
+        counts_frame([("A", m(2020, 4), 100)]), NO_PREDECESSORS, base_fy=2020
+    )
+    with pytest.raises(ValueError, match="base FY 2020"):
+        summarize(
+            prepared,
+            city({"W": ["A"]}),
+            NO_PREDECESSORS,
+            months=FY2022_H1,
+            rules=Rules(base_fy=2021),
+        )
+
+
+def test_counts_dated_later_in_the_month_or_repeated_fold_into_one_month():
+    rows = [
+        ("A", date(2022, 4, 15), 30, 5),
+        ("A", m(2022, 4), 20, 5),
+        ("A", date(2020, 4, 30), 100),
+    ]
+    rows += [("B", "2022-04-01", 70), ("B", "2020-04-01", 100)]
+    counts = counts_frame(rows)
+    summary = summarize(
+        counts, city({"W": ["A", "B"]}), NO_PREDECESSORS, months=[m(2022, 4)], rules=Rules()
+    )
+    assert summary.loc["A", ["current", "current_adjusted", "baseline"]].tolist() == [50, 40, 100]
+    assert summary.loc["A", "comparable_months"] == 1
+    assert summary.loc["W", ["current", "baseline"]].tolist() == [120, 200]
+    reported = reported_frame(counts, months=[m(2022, 4)])
+    assert reported[["department", "month", "current"]].values.tolist() == [
+        ["A", m(2022, 4), 50],
+        ["B", m(2022, 4), 70],
+    ]
+
+
+def test_a_loop_in_the_unit_tree_does_not_hang_and_counts_each_unit_once():
+    units = city({"W": ["A"]})
+    loop = pd.DataFrame(
+        [("X", "X課", "division", "Y", True), ("Y", "Y課", "division", "X", True)],
+        columns=UNIT_COLUMNS,
+    )
+    units = pd.concat(
+        [units, loop, pd.DataFrame([("D", "D課", "department", "X", True)], columns=UNIT_COLUMNS)],
+        ignore_index=True,
+    )
+    rows = [
+        ("A", m(2022, 4), 60),
+        ("A", m(2020, 4), 100),
+        ("D", m(2022, 4), 30),
+        ("D", m(2020, 4), 50),
+    ]
+    summary = summarize(
+        counts_frame(rows), units, NO_PREDECESSORS, months=[m(2022, 4)], rules=Rules()
+    )
+    assert summary.loc["X", ["current", "baseline"]].tolist() == [30, 50]
+    assert summary.loc["Y", ["current", "baseline"]].tolist() == [30, 50]
+    assert summary.loc["C", ["current", "baseline"]].tolist() == [60, 100]
+    series = monthly_series(
+        counts_frame(rows), units, NO_PREDECESSORS, unit="Y", months=[m(2022, 4)], rules=Rules()
+    )
+    assert series["current"].tolist() == [30]
+
+
 # --- Contracts -----------------------------------------------------------------------------
 
 
