@@ -26,6 +26,15 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
+from paperless.baselines import (
+    Counts,
+    Prepared,
+    count_rows,
+    month_keys,
+    prepared_of,
+)
+from paperless.baselines import baseline_frame as baseline_frame
+from paperless.baselines import prepare as prepare
 from paperless.fiscal import fiscal_months, month_start
 
 ACHIEVED = "achieved"
@@ -82,166 +91,9 @@ def _at_least(rate: pd.Series, threshold: float) -> pd.Series:
     return rate.round(_DECIMALS) >= round(threshold, _DECIMALS)
 
 
-def _month_keys(months: Iterable[date]) -> list[int]:
-    """Sorted distinct month indexes (year * 12 + month - 1) of ``months``."""
-    return sorted({m.year * 12 + m.month - 1 for m in months})
-
-
-def _clean(counts: pd.DataFrame) -> tuple[pd.DataFrame, pd.Index]:
-    """``_counts`` plus ``_d``, each row's position in the sorted department names."""
-    # A frame holds few distinct months: parse and fold each once, then spread them.
-    codes, uniques = pd.factorize(counts["month"], use_na_sentinel=False)
-    stamps = pd.to_datetime(pd.Series(uniques)).dt.to_period("M").dt.to_timestamp()
-    month_index = (stamps.dt.year * 12 + stamps.dt.month - 1).to_numpy()
-    first_days = pd.Series(stamps.dt.date.to_numpy(), index=month_index)
-    first_days = first_days[~first_days.index.duplicated()]
-    dept, names = pd.factorize(counts["department"], sort=True)
-    names = pd.Index(names.to_numpy())  # infers the dtype, as grouping by name does
-    total = counts["print_sheets"] + counts["copy_sheets"]
-    excluded = pd.to_numeric(counts["excluded_sheets"], errors="coerce").fillna(0)
-    mi = month_index[codes]
-    keep = (dept >= 0) & pd.notna(mi)  # rows without a department or month are dropped
-    # One integer key per department-month: sorted, it orders by department, then month.
-    low = int(mi[keep].min()) if keep.any() else 0
-    span = int(mi[keep].max()) - low + 1 if keep.any() else 1
-    key = dept[keep].astype("int64") * span + (mi[keep] - low).astype("int64")
-    sums = pd.DataFrame(
-        {
-            "total": total.astype("int64").to_numpy()[keep],
-            "excluded": excluded.clip(lower=0, upper=total).astype("int64").to_numpy()[keep],
-        },
-        index=key,
-    )
-    sums = sums.groupby(level=0).sum()
-    position = (sums.index.to_numpy() // span).astype("int64")
-    month = (sums.index.to_numpy() % span + low).astype(mi.dtype)
-    out = pd.DataFrame(
-        {
-            "department": names.take(position),
-            "_mi": month,
-            "month": first_days.reindex(month).to_numpy(),
-            "total": sums["total"].to_numpy(),
-            "excluded": sums["excluded"].to_numpy(),
-            "_d": position,
-        }
-    )
-    return out, names
-
-
-def _counts(counts: pd.DataFrame) -> pd.DataFrame:
-    """department, _mi (month index), month, total, excluded: one row per dept-month."""
-    return _clean(counts)[0].drop(columns="_d")
-
-
-def _heir_levels(edges: pd.DataFrame) -> dict[str, int]:
-    """How many predecessor generations lie behind each heir (units in a cycle: none)."""
-    preds = edges.groupby("unit")["predecessor"].agg(list).to_dict()
-    levels: dict[str, int] = {}
-    while True:
-        ready = {
-            unit: 1 + max(levels.get(p, 0) for p in ps)
-            for unit, ps in preds.items()
-            if unit not in levels and all(p in levels or p not in preds for p in ps)
-        }
-        if not ready:
-            return levels
-        levels.update(ready)
-
-
-def _baseline(c: pd.DataFrame, predecessors: pd.DataFrame, base_fy: int) -> pd.DataFrame:
-    """department, _mi, month, total, excluded for each base-FY month with a baseline."""
-    first = base_fy * 12 + 3  # April of the base fiscal year
-    cols = ["department", "_mi", "month", "total", "excluded"]
-    explicit = c.loc[c["_mi"].between(first, first + 11), cols]
-    edges = predecessors[["unit", "predecessor"]].dropna().drop_duplicates()
-    edges = edges[edges["unit"] != edges["predecessor"]]
-    levels = _heir_levels(edges)
-    resolved = explicit
-    # Heirs in order of depth, so each level reads its predecessors' final baselines.
-    for level in sorted(set(levels.values())):
-        heirs = edges[edges["unit"].map(levels) == level]
-        inherited = (
-            heirs.merge(resolved, left_on="predecessor", right_on="department")
-            .groupby(["unit", "_mi", "month"], as_index=False)[["total", "excluded"]]
-            .sum()
-            .rename(columns={"unit": "department"})
-        )
-        # An explicit baseline for that month wins over the predecessors' sum.
-        own = inherited.merge(explicit[["department", "_mi"]], how="left", indicator=True)
-        inherited = inherited[(own["_merge"] == "left_only").to_numpy()]
-        resolved = pd.concat([resolved, inherited[cols]], ignore_index=True)
-    if resolved is explicit:  # no heirs: the counts are already in this order
-        return explicit.reset_index(drop=True)
-    return resolved.sort_values(["department", "_mi"], ignore_index=True)
-
-
-@dataclass(frozen=True, eq=False)
-class Prepared:
-    """Counts cleaned and matched with their baseline once, for any number of periods.
-
-    Build it with ``prepare``; every function here that takes counts also takes this,
-    so a page that needs several periods and units pays for the cleaning, the
-    predecessor merge and the baseline join only once. ``rows``: department, _mi,
-    month, total, excluded, _d (position in ``departments``), baseline,
-    baseline_excluded (NaN without a baseline for that calendar month), sorted by
-    department and month; ``baseline``: see ``_baseline``; ``departments``: the sorted
-    names of the departments that reported.
-    """
-
-    rows: pd.DataFrame
-    baseline: pd.DataFrame
-    departments: pd.Index
-    base_fy: int
-
-
-def prepare(counts: pd.DataFrame, predecessors: pd.DataFrame, *, base_fy: int) -> Prepared:
-    """``counts`` (the columns of ``queries.counts_frame``) ready for repeated use."""
-    c, names = _clean(counts)
-    base = _baseline(c, predecessors, base_fy)
-    # The base FY holds each calendar month once: look each row's calendar month up there.
-    owner = names.get_indexer(base["department"])  # -1: an heir that reported nothing
-    ref = pd.Index(owner * 12 + base["_mi"].to_numpy().astype("int64") % 12)[owner >= 0]
-    at = ref.get_indexer(c["_d"].to_numpy() * 12 + c["_mi"].to_numpy().astype("int64") % 12)
-    found = at >= 0
-    rows = c.copy()
-    for column, source in (("baseline", "total"), ("baseline_excluded", "excluded")):
-        values = base[source].to_numpy()[owner >= 0]
-        # Position -1 (no baseline) reads the NaN put at the end.
-        rows[column] = values[at] if found.all() else np.append(values, np.nan)[at]
-    return Prepared(rows=rows, baseline=base, departments=names, base_fy=base_fy)
-
-
-Counts = pd.DataFrame | Prepared
-
-
-def _prepared(counts: Counts, predecessors: pd.DataFrame, base_fy: int) -> Prepared:
-    if not isinstance(counts, Prepared):
-        return prepare(counts, predecessors, base_fy=base_fy)
-    if counts.base_fy != base_fy:
-        raise ValueError(f"counts prepared for base FY {counts.base_fy}, not {base_fy}")
-    return counts
-
-
-def baseline_frame(counts: Counts, predecessors: pd.DataFrame, *, base_fy: int) -> pd.DataFrame:
-    """Each department's baseline per base-FY month: department, month, total, excluded.
-
-    A department's own counts in the base fiscal year are its baseline for those
-    months. For a month it has no count of its own, a unit with predecessors gets the
-    sum of its predecessors' baselines for that month, over the predecessors that have
-    one (a month none of them has stays missing). Predecessors' baselines are resolved
-    the same way first, so a predecessor of a predecessor counts. Units caught in a
-    predecessor cycle keep their own counts only.
-    """
-    if isinstance(counts, Prepared):
-        base = _prepared(counts, predecessors, base_fy).baseline
-    else:
-        base = _baseline(_counts(counts), predecessors, base_fy)
-    return base[["department", "month", "total", "excluded"]]
-
-
 def _join(p: Prepared, months: Iterable[date]) -> pd.DataFrame:
     """Reported rows in ``months`` with their baseline (NaN when none) and comparable."""
-    rows = p.rows[p.rows["_mi"].isin(_month_keys(months))]
+    rows = p.rows[p.rows["_mi"].isin(month_keys(months))]
     joined = rows.rename(columns={"total": "current", "excluded": "current_excluded"})
     return joined.assign(comparable=joined["baseline"].notna())
 
@@ -252,8 +104,8 @@ def reported_frame(counts: Counts, *, months: list[date]) -> pd.DataFrame:
     Columns: department, month, current, current_excluded. Anti-join it with
     ``comparable_frame`` to find months that have a current value but no baseline.
     """
-    c = counts.rows if isinstance(counts, Prepared) else _counts(counts)
-    rows = c[c["_mi"].isin(_month_keys(months))]
+    c = counts.rows if isinstance(counts, Prepared) else count_rows(counts)
+    rows = c[c["_mi"].isin(month_keys(months))]
     rows = rows.rename(columns={"total": "current", "excluded": "current_excluded"})
     return rows[["department", "month", "current", "current_excluded"]].reset_index(drop=True)
 
@@ -265,7 +117,7 @@ def comparable_frame(
 
     Columns: department, month, current, current_excluded, baseline, baseline_excluded.
     """
-    joined = _join(_prepared(counts, predecessors, base_fy), months)
+    joined = _join(prepared_of(counts, predecessors, base_fy), months)
     rows = joined[joined["comparable"]].sort_values(["department", "_mi"])
     cols = ["department", "month", "current", "current_excluded"]
     out = rows[cols].reset_index(drop=True)
@@ -368,14 +220,14 @@ def summarize(
     never exceeds 1.
     """
     depts = units.loc[units["kind"] == DEPARTMENT].set_index("code")
-    prepared = _prepared(counts, predecessors, rules.base_fy)
+    prepared = prepared_of(counts, predecessors, rules.base_fy)
     joined = _join(prepared, months)
     per_dept = _sums(joined, "department", prepared.departments)
     per_dept = per_dept.reindex(depts.index, fill_value=0)
     is_expected = depts["active"].astype(bool) | (per_dept["reported_months"] > 0)
     table = _roll_up(per_dept.assign(expected=is_expected), units).astype("int64")
     is_dept = (units["kind"] == DEPARTMENT).to_numpy()
-    expected = table["expected"].where(~is_dept, 1) * len(_month_keys(months))
+    expected = table["expected"].where(~is_dept, 1) * len(month_keys(months))
 
     out = units.set_index("code")[["name", "kind", "parent"]].join(table[_SUMS])
     out["rate"] = _rate(table["current"], table["baseline"])
@@ -418,8 +270,8 @@ def monthly_series(
     comparable in that month; a month with none has NaN values (a gap in the line).
     """
     depts = _descendants(units, unit)
-    joined = _join(_prepared(counts, predecessors, rules.base_fy), months)
-    keys = _month_keys(months)
+    joined = _join(prepared_of(counts, predecessors, rules.base_fy), months)
+    keys = month_keys(months)
     per = _sums(joined[joined["department"].isin(depts)], "_mi").reindex(keys)
     departments = per["comparable_months"].fillna(0).astype("int64")
     per = per[_SUMS].where(departments > 0).astype("float64")
@@ -460,7 +312,7 @@ def project_fiscal_year(
     """
     fy_months = fiscal_months(fy)
     cutoff = month_start(latest)
-    prepared = _prepared(counts, predecessors, rules.base_fy)
+    prepared = prepared_of(counts, predecessors, rules.base_fy)
     base = prepared.baseline
     done = _join(prepared, [m for m in fy_months if m <= cutoff])
     cur, bas = ("current_adjusted", "baseline_adjusted") if rules.adjusted else _SUMS[:2]
