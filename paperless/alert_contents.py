@@ -58,7 +58,7 @@ def _gap(value: Any) -> int | None:
 
 
 def _trends(
-    counts: pd.DataFrame, predecessors: pd.DataFrame, rules: metrics.Rules, months: list[date]
+    counts: metrics.Counts, predecessors: pd.DataFrame, rules: metrics.Rules, months: list[date]
 ) -> dict[str, list[dict[str, Any]]]:
     """Each department's rate in each of ``months`` (None when not comparable)."""
     rows = metrics.comparable_frame(counts, predecessors, months=months, base_fy=rules.base_fy)
@@ -107,11 +107,15 @@ class Contents:
         self.trend_months = list(trend)
         self.latest = self.trend_months[-1]
         self.tree = OrgTree(units)
-        self.fytd = metrics.summarize(counts, units, predecessors, months=list(months), rules=rules)
-        self.month = metrics.summarize(
-            counts, units, predecessors, months=[self.latest], rules=rules
+        # Clean the counts and join their baselines once for the three passes below.
+        prepared = metrics.prepare(counts, predecessors, base_fy=rules.base_fy)
+        self.fytd = metrics.summarize(
+            prepared, units, predecessors, months=list(months), rules=rules
         )
-        self.trends = _trends(counts, predecessors, rules, self.trend_months)
+        self.month = metrics.summarize(
+            prepared, units, predecessors, months=[self.latest], rules=rules
+        )
+        self.trends = _trends(prepared, predecessors, rules, self.trend_months)
         self.ranks = _ranks(self.fytd, self.tree, rules.adjusted)
 
     def status(self, code: str) -> str:
