@@ -85,13 +85,7 @@ def department_rows(data: Dashboard) -> list[dict[str, Any]]:
     frame["last_updated_key"] = frame["last_updated_key"].fillna(-math.inf)
     frame["note_key"] = frame["note_count"]
     frame = frame.sort_values(["driving_rate_key", "rank"], kind="stable")
-    return fast_records(frame.rename_axis("code"))
-
-
-def fast_records(frame: pd.DataFrame) -> list[dict[str, Any]]:
-    """``metrics.to_records`` for big frames: plain values, None for NaN/NA/NaT, vectorised."""
-    plain = frame.reset_index().astype(object)
-    return plain.where(plain.notna(), None).to_dict("records")
+    return metrics.to_records(frame.rename_axis("code"))
 
 
 @dataclass(frozen=True)
@@ -143,10 +137,9 @@ def headline(data: Dashboard) -> dict[str, Any]:
 
 def _bars(data: Dashboard, frame: pd.DataFrame, title: str) -> dict[str, Any]:
     rows = frame.assign(rate=frame["driving_rate"])
-    fig = charts.unit_bars(
+    return charts.unit_bars(
         rows, threshold=data.rules.threshold, city_goal=data.rules.city_goal, title=title
     )
-    return charts.figure_data(fig)
 
 
 def _period_title(data: Dashboard) -> str:
@@ -169,22 +162,18 @@ def figures(data: Dashboard) -> dict[str, dict[str, Any]]:
         if len(children):
             out["children"] = _bars(data, children, f"{name}の内訳（{label}）")
     series_name = data.table.at[data.series_unit, "name"]
-    out["series"] = charts.figure_data(
-        charts.monthly_lines(
-            data.series,
-            threshold=data.rules.threshold,
-            title=f"{series_name}の月別枚数（印刷＋コピー）と基準年度（{label}）",
-        )
+    out["series"] = charts.monthly_lines(
+        data.series,
+        threshold=data.rules.threshold,
+        title=f"{series_name}の月別枚数（印刷＋コピー）と基準年度（{label}）",
     )
     depts = data.departments()
     if (data.children()["kind"] != metrics.DEPARTMENT).any():
-        out["departments"] = charts.figure_data(
-            charts.department_rates(
-                depts.assign(rate=depts["driving_rate"]),
-                threshold=data.rules.threshold,
-                city_goal=data.rules.city_goal,
-                title=f"所属別の削減率（{label}、低い順）",
-            )
+        out["departments"] = charts.department_rates(
+            depts.assign(rate=depts["driving_rate"]),
+            threshold=data.rules.threshold,
+            city_goal=data.rules.city_goal,
+            title=f"所属別の削減率（{label}、低い順）",
         )
     return out
 
@@ -193,12 +182,11 @@ def history_figure(data: Dashboard) -> dict[str, Any] | None:
     if data.history is None:
         return None
     first, last = data.history["month"].iloc[0], data.history["month"].iloc[-1]
-    fig = charts.monthly_lines(
+    return charts.monthly_lines(
         data.history,
         threshold=data.rules.threshold,
         title=f"直近12か月の枚数と基準年度（{month_label(first)}〜{month_label(last)}）",
     )
-    return charts.figure_data(fig)
 
 
 def series_rows(frame: pd.DataFrame) -> list[dict[str, Any]]:

@@ -16,7 +16,7 @@ import pandas as pd
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
-from django.db.models import Count, Max
+from django.db.models import Count, Max, OuterRef, Subquery
 from django.utils import timezone
 
 from . import metrics, queries
@@ -72,12 +72,19 @@ def deadline(month: date) -> date:
 
 
 def _last_reports(dept_ids: list[int] | None) -> pd.DataFrame:
-    rows = MonthlyCount.objects.order_by().values("department_id")
+    """Each department's latest month and latest change: two index probes per department
+    (unique (department, month) and count_last_change), not a scan of every count."""
+    counts = MonthlyCount.objects.filter(department=OuterRef("pk")).order_by()
+    rows = Unit.objects.filter(kind=Unit.Kind.DEPARTMENT).order_by()
     if dept_ids is not None:
-        rows = rows.filter(department_id__in=dept_ids)
-    rows = rows.annotate(last_month=Max("month"), last_updated=Max("updated_at"))
+        rows = rows.filter(pk__in=dept_ids)
+    rows = rows.values_list(
+        "pk",
+        Subquery(counts.order_by("-month").values("month")[:1]),
+        Subquery(counts.order_by("-updated_at").values("updated_at")[:1]),
+    )
     frame = pd.DataFrame(list(rows), columns=["department_id", "last_month", "last_updated"])
-    return frame.set_index("department_id")
+    return frame.dropna(subset=["last_month"]).set_index("department_id")
 
 
 def _notes(dept_ids: list[int] | None) -> pd.DataFrame:

@@ -10,6 +10,7 @@ On 15 February 2023 (FY2022 to date = April 2022 – January 2023), against FY20
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import date
 from decimal import Decimal
@@ -19,6 +20,7 @@ import pytest
 from paperless.fiscal import fiscal_months
 from paperless.models import Policy
 from tests.conftest import add_counts
+from tests.plotly_figures import validated
 
 TODAY = date(2023, 2, 15)
 BASE = fiscal_months(2020)
@@ -40,10 +42,12 @@ def counts(tree):
 
 
 def figures(html: str) -> dict[str, dict]:
-    """The figures a page hands to charts.js, by their script id."""
-    import json
-
-    return {name: json.loads(body) for name, body in FIGURE.findall(html)}
+    """The figures a page hands to charts.js, by their script id, each one checked by
+    plotly's own validation first."""
+    found = {name: json.loads(body) for name, body in FIGURE.findall(html)}
+    for spec in found.values():
+        validated(spec)
+    return found
 
 
 def rows_by_code(response) -> dict[str, dict]:

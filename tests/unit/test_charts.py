@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import math
 from datetime import date
@@ -11,6 +12,7 @@ import pandas as pd
 import pytest
 
 from paperless import charts
+from tests.plotly_figures import validated
 
 WARDS = ["堺区役所", "中区役所", "東区役所", "西区役所", "南区役所", "北区役所", "美原区役所"]
 RATES = [0.356, 0.178, 0.259, 0.49, 0.352, 0.496, 0.174]
@@ -24,12 +26,15 @@ def ward_frame(rates=RATES) -> pd.DataFrame:
     )
 
 
+figure = validated
+
+
 def shapes_named(fig, name):
     return [s for s in fig.layout.shapes if s.name == name]
 
 
 def test_ward_chart_has_one_bar_per_ward_with_its_rate():
-    fig = charts.unit_bars(ward_frame(), threshold=0.3, city_goal=0.5, title="区役所別")
+    fig = figure(charts.unit_bars(ward_frame(), threshold=0.3, city_goal=0.5, title="区役所別"))
     assert [t.type for t in fig.data] == ["bar"]
     assert list(fig.data[0].x) == WARDS
     assert list(fig.data[0].y) == pytest.approx(RATES)
@@ -37,7 +42,7 @@ def test_ward_chart_has_one_bar_per_ward_with_its_rate():
 
 
 def test_threshold_is_a_horizontal_line_at_030_across_the_plot():
-    fig = charts.unit_bars(ward_frame(), threshold=0.3, city_goal=None, title="t")
+    fig = figure(charts.unit_bars(ward_frame(), threshold=0.3, city_goal=None, title="t"))
     (line,) = shapes_named(fig, "threshold")
     assert (line.type, line.y0, line.y1, line.x0, line.x1) == ("line", 0.3, 0.3, 0, 1)
     assert line.xref == "x domain"
@@ -46,7 +51,7 @@ def test_threshold_is_a_horizontal_line_at_030_across_the_plot():
 
 
 def test_city_goal_is_a_dashed_line_of_its_own():
-    fig = charts.unit_bars(ward_frame(), threshold=0.3, city_goal=0.5, title="t")
+    fig = figure(charts.unit_bars(ward_frame(), threshold=0.3, city_goal=0.5, title="t"))
     (goal,) = shapes_named(fig, "city_goal")
     assert (goal.y0, goal.y1, goal.line.dash) == (0.5, 0.5, "dash")
     assert shapes_named(fig, "threshold")[0].line.dash is None
@@ -54,7 +59,7 @@ def test_city_goal_is_a_dashed_line_of_its_own():
 
 
 def test_lagging_bars_are_marked_by_label_and_pattern_not_colour_alone():
-    fig = charts.unit_bars(ward_frame(), threshold=0.3, city_goal=0.5, title="t")
+    fig = figure(charts.unit_bars(ward_frame(), threshold=0.3, city_goal=0.5, title="t"))
     bar = fig.data[0]
     lagging = [r < 0.3 for r in RATES]
     shapes = list(bar.marker.pattern.shape)
@@ -73,7 +78,7 @@ def test_lagging_bars_are_marked_by_label_and_pattern_not_colour_alone():
 def test_unit_without_rate_has_no_bar_and_says_so():
     frame = ward_frame([0.4, math.nan, 0.2, 0.4, 0.4, 0.4, 0.4])
     frame.loc[1, "status"] = "no_data"
-    bar = charts.unit_bars(frame, threshold=0.3, city_goal=None, title="t").data[0]
+    bar = figure(charts.unit_bars(frame, threshold=0.3, city_goal=None, title="t")).data[0]
     assert math.isnan(bar.y[1])
     assert bar.text[1] == "データなし"
     assert bar.marker.pattern.shape[1] == ""
@@ -82,10 +87,10 @@ def test_unit_without_rate_has_no_bar_and_says_so():
 
 def test_rate_axis_always_shows_the_threshold_and_negative_rates():
     frame = ward_frame([0.9, 0.95, 0.91, 0.92, 0.93, 0.94, 0.95])
-    fig = charts.unit_bars(frame, threshold=0.3, city_goal=None, title="t")
+    fig = figure(charts.unit_bars(frame, threshold=0.3, city_goal=None, title="t"))
     assert fig.layout.yaxis.range[0] <= 0.3 <= fig.layout.yaxis.range[1]
     frame = ward_frame([-0.2, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1])
-    fig = charts.unit_bars(frame, threshold=0.3, city_goal=0.5, title="t")
+    fig = figure(charts.unit_bars(frame, threshold=0.3, city_goal=0.5, title="t"))
     assert fig.layout.yaxis.range[0] < -0.2 and fig.layout.yaxis.range[1] > 0.5
 
 
@@ -102,7 +107,7 @@ def departments() -> pd.DataFrame:
 
 
 def test_department_chart_sorts_by_rate_and_leaves_out_units_without_one():
-    fig = charts.department_rates(departments(), threshold=0.3, city_goal=0.5, title="t")
+    fig = figure(charts.department_rates(departments(), threshold=0.3, city_goal=0.5, title="t"))
     bar = fig.data[0]
     assert bar.type == "bar"
     assert list(bar.x) == ["中区役所 市民課", "秘書課", "堺区役所 市民課"]
@@ -112,7 +117,9 @@ def test_department_chart_sorts_by_rate_and_leaves_out_units_without_one():
 
 
 def test_department_hover_gives_name_ward_rate_and_gap():
-    bar = charts.department_rates(departments(), threshold=0.3, city_goal=None, title="t").data[0]
+    bar = figure(
+        charts.department_rates(departments(), threshold=0.3, city_goal=None, title="t")
+    ).data[0]
     assert list(bar.customdata) == [2400, 80, -500]
     assert "%{x}" in bar.hovertemplate  # ward and department: the label holds both
     assert "%{y:.1%}" in bar.hovertemplate
@@ -120,10 +127,10 @@ def test_department_hover_gives_name_ward_rate_and_gap():
 
 
 def test_department_names_are_hidden_under_the_bars_only_when_there_are_many():
-    few = charts.department_rates(departments(), threshold=0.3, city_goal=None, title="t")
+    few = figure(charts.department_rates(departments(), threshold=0.3, city_goal=None, title="t"))
     assert few.layout.xaxis.showticklabels is True
     many = pd.concat([departments()] * 20, ignore_index=True)
-    fig = charts.department_rates(many, threshold=0.3, city_goal=None, title="t")
+    fig = figure(charts.department_rates(many, threshold=0.3, city_goal=None, title="t"))
     assert fig.layout.xaxis.showticklabels is False
     assert "60所属" in fig.layout.xaxis.title.text
 
@@ -140,7 +147,7 @@ def series() -> pd.DataFrame:
 
 
 def test_monthly_lines_show_current_against_baseline_and_threshold_path():
-    fig = charts.monthly_lines(series(), threshold=0.3, title="月別")
+    fig = figure(charts.monthly_lines(series(), threshold=0.3, title="月別"))
     assert [t.type for t in fig.data] == ["scatter"] * 3
     by_name = {t.name: t for t in fig.data}
     assert list(by_name["実績"].y) == [700.0, None, 650.0]
@@ -150,22 +157,32 @@ def test_monthly_lines_show_current_against_baseline_and_threshold_path():
     assert list(path.x) == ["2022年4月", "2022年5月", "2022年6月"]
 
 
-def test_figure_data_is_plain_json_for_json_script():
-    fig = charts.unit_bars(ward_frame(), threshold=0.3, city_goal=0.5, title="t")
-    data = charts.figure_data(fig)
-    assert json.loads(json.dumps(data)) == data
-    assert data["data"][0]["type"] == "bar"
-    assert data["layout"]["shapes"][0]["y0"] == 0.3
-    # No theme shipped with each figure: the styles are in the layout itself.
-    assert data["layout"]["template"] in ({}, {"data": {"scatter": [{"type": "scatter"}]}})
+def test_figures_are_plain_json_for_json_script():
+    charts_made = [
+        charts.unit_bars(ward_frame(), threshold=0.3, city_goal=0.5, title="t"),
+        charts.department_rates(departments(), threshold=0.3, city_goal=0.5, title="t"),
+        charts.monthly_lines(series(), threshold=0.3, title="t"),
+    ]
+    for data in charts_made:
+        assert json.loads(json.dumps(data, allow_nan=False)) == data
+        # No theme shipped with each figure: the styles are in the layout itself.
+        assert "template" not in data["layout"]
+    assert charts_made[0]["data"][0]["type"] == "bar"
+    assert charts_made[0]["layout"]["shapes"][0]["y0"] == 0.3
+
+
+def test_plotly_rejects_a_property_it_does_not_know():
+    spec = charts.unit_bars(ward_frame(), threshold=0.3, city_goal=0.5, title="t")
+    spec["data"][0]["colour"] = "red"
+    with pytest.raises(ValueError, match="colour"):
+        figure(spec)
 
 
 def test_large_charts_send_numbers_as_typed_arrays():
     many = pd.concat([departments()] * 500, ignore_index=True)
-    data = charts.figure_data(
-        charts.department_rates(many, threshold=0.3, city_goal=None, title="t")
-    )
+    data = charts.department_rates(many, threshold=0.3, city_goal=None, title="t")
     y = data["data"][0]["y"]
     assert isinstance(y, dict) and y["dtype"] == "f8"
-    decoded = np.frombuffer(__import__("base64").b64decode(y["bdata"]), dtype="f8")
-    assert len(decoded) == 1500
+    values = np.frombuffer(base64.b64decode(y["bdata"]), dtype="<f8")
+    assert len(values) == 1500
+    assert values[0] == pytest.approx(0.12)

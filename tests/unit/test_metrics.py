@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from datetime import date
 
+import numpy as np
 import pandas as pd
 import pytest
 from hypothesis import given, settings
@@ -662,6 +663,27 @@ def test_to_records_gives_plain_values_and_none_for_missing():
     assert records["C"]["parent"] is None
     assert type(records["A"]["current"]) is int and type(records["A"]["gap"]) is int
     assert records["A"]["rate"] == pytest.approx(0.4)
+
+
+def test_to_records_converts_every_kind_of_column():
+    frame = pd.DataFrame(
+        {
+            "count": np.array([1, 2], dtype="int64"),
+            "flag": [True, False],
+            "rate": [0.5, np.nan],
+            "gap": pd.array([3, None], dtype="Int64"),
+            "when": pd.to_datetime(["2023-01-05", None], utc=True),
+            "text": ["a", None],
+            "boxed": pd.Series([np.int64(7), np.float64("nan")], dtype=object),
+        }
+    )
+    first, second = to_records(frame)
+    assert [type(first[k]) for k in ("count", "flag", "rate", "gap", "text", "boxed")] == [
+        int, bool, float, int, str, int,
+    ]  # fmt: skip
+    assert first["when"].year == 2023
+    assert all(second[k] is None for k in ("rate", "gap", "when", "text", "boxed"))
+    assert second["count"] == 2 and second["flag"] is False
 
 
 def test_reduction_rate_scalar():
