@@ -130,28 +130,47 @@ def _sums(joined: pd.DataFrame, by: str, names: pd.Index | None = None) -> pd.Da
     """Additive sums per ``by`` (department or month): units sum these, never mean rates.
 
     With ``names`` (``Prepared.departments``) departments are grouped by their integer
-    position ``_d``, which sorts like the names and is much faster to group.
+    position ``_d``, which sorts like the names. Groups are integer slots summed with
+    ``np.bincount`` (exact: sheet counts stay far below 2**53); only groups with a
+    reported row appear, in key order.
     """
-    key = "_d" if names is not None else by
-    comp = joined["comparable"]
-    net_current = joined["current"] - joined["current_excluded"]
-    net_baseline = joined["baseline"] - joined["baseline_excluded"]
-    frame = pd.DataFrame(
+    key = joined["_d" if names is not None else by].to_numpy(dtype="int64")
+    low = int(key.min()) if len(key) else 0
+    slot = key - low
+    comp = joined["comparable"].to_numpy(dtype=bool)
+    current = joined["current"].to_numpy(dtype="float64")
+    baseline = joined["baseline"].to_numpy(dtype="float64")
+    net_current = current - joined["current_excluded"].to_numpy(dtype="float64")
+    net_baseline = baseline - joined["baseline_excluded"].to_numpy(dtype="float64")
+
+    def total(values: np.ndarray) -> np.ndarray:
+        return np.bincount(slot, weights=values, minlength=1)
+
+    reported = np.bincount(slot, minlength=1)
+    sums = {
+        "current": total(np.where(comp, current, 0)),
+        "baseline": total(np.where(comp, baseline, 0)),
+        "current_adjusted": total(np.where(comp, net_current, 0)),
+        "baseline_adjusted": total(np.where(comp, net_baseline, 0)),
+        "comparable_months": total(comp.astype("float64")),
+        "reported_months": reported,
+        "current_all": total(current),
+    }
+    present = np.flatnonzero(reported)
+    keys = present + low
+    index = names.take(keys) if names is not None else pd.Index(keys)
+    out = pd.DataFrame(
         {
-            key: joined[key],
-            "current": joined["current"].where(comp, 0),
-            "baseline": joined["baseline"].where(comp, 0),
-            "current_adjusted": net_current.where(comp, 0),
-            "baseline_adjusted": net_baseline.where(comp, 0),
-            "comparable_months": comp.astype("int64"),
-            "reported_months": 1,
-            "current_all": joined["current"],
-        }
+            name: values[present] if name in _FLOAT_SUMS else values[present].round()
+            for name, values in sums.items()
+        },
+        index=index.rename(by),
     )
-    out = frame.groupby(key).sum()
-    if names is not None:
-        out.index = names.take(out.index.to_numpy()).rename(by)
-    return out
+    return out.astype({name: "int64" for name in sums if name not in _FLOAT_SUMS})
+
+
+# Baselines are NaN where a month has none, so their sums are floats (as pandas sums them).
+_FLOAT_SUMS = frozenset({"baseline", "baseline_adjusted"})
 
 
 def _tree(units: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -188,13 +207,20 @@ def _tree(units: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 
 def _roll_up(per_dept: pd.DataFrame, units: pd.DataFrame) -> pd.DataFrame:
-    """Sum per-department columns over each unit's departments; a row for every unit."""
+    """Sum per-department columns over each unit's departments; a row for every unit.
+
+    Missing departments and values count as 0; the sums are floats.
+    """
     codes, depts, nodes = _tree(units)
-    rows = per_dept.reindex(pd.Index(depts, dtype=object)).set_axis(nodes)
-    summed = rows.groupby(level=0).sum(min_count=1)
+    at = per_dept.index.get_indexer(pd.Index(depts, dtype=object))
     position = {code: i for i, code in enumerate(codes)}
-    summed = summed.reindex([position[code] for code in codes])
-    return summed.set_axis(pd.Index(units["code"], name="code")).fillna(0)
+    rows = np.array([position[code] for code in codes], dtype=np.int64)
+    summed = {}
+    for column in per_dept.columns:
+        values = np.append(per_dept[column].to_numpy(dtype="float64"), 0.0)[at]  # -1: 0
+        values = np.nan_to_num(values, nan=0.0)
+        summed[column] = np.bincount(nodes, weights=values, minlength=len(codes))[rows]
+    return pd.DataFrame(summed, index=pd.Index(units["code"], name="code"))
 
 
 def summarize(

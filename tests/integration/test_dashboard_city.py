@@ -200,6 +200,28 @@ def test_figures_are_cached_until_the_counts_change(city):
     assert after == before + 1000
 
 
+def test_figures_are_cached_until_counts_are_deleted_or_added_in_bulk(city):
+    def current() -> int:
+        return city.get("/").context["headline"]["unit"]["current"]
+
+    before = current()
+    gone = MonthlyCount.objects.filter(department__code="120100", month=date(2022, 12, 1))
+    sheets = sum(c.print_sheets + c.copy_sheets for c in gone)
+    gone.delete()  # as the admin's "delete selected" does
+    assert current() == before - sheets
+    MonthlyCount.objects.bulk_create(  # no history row: a new highest id
+        [
+            MonthlyCount(
+                department=Unit.objects.get(code="120100"),
+                month=date(2022, 12, 1),
+                print_sheets=1,
+                copy_sheets=2,
+            )
+        ]
+    )
+    assert current() == before - sheets + 3
+
+
 def test_cached_page_runs_fewer_queries_than_the_first(
     client, users, counts, django_assert_max_num_queries
 ):
