@@ -106,7 +106,7 @@ def _status(value: str, record: dict[str, Any]) -> str:
     return label
 
 
-def _last_updated(value: datetime, record: dict[str, Any]) -> str:
+def _last_updated(value: date, record: dict[str, Any]) -> str:
     month = record.get("last_month")
     upto = f"〜{month.year}年{month.month}月分" if month else ""  # the latest month sent
     return format_html("{}<br><small>{}</small>", _local_date(value), upto)
@@ -176,8 +176,6 @@ def _export_value(key: str, row: dict[str, Any]) -> Any:
     value = row.get(key)
     if key == "last_month" and value:
         return f"{value.year:04d}-{value.month:02d}"
-    if key == "last_updated" and value:
-        return timezone.localtime(value).date() if timezone.is_aware(value) else value
     if key in RATE_COLUMNS and value is not None:
         return round(value, 4)
     if key == "change" and value is not None:

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import date
+from datetime import UTC, date, datetime
 
 import openpyxl
 import pytest
 import time_machine
 
-from paperless.models import ActionNote, Unit
+from paperless.models import ActionNote, MonthlyCount, Unit
 from tests.conftest import add_counts
 from tests.integration.dashboard_data import BASE, FY22, TODAY, counts, rows_by_code
 
@@ -104,6 +104,19 @@ def test_last_upload_column_shows_the_latest_month_reported(city):
     assert rows["120100"]["last_month"] == date(2022, 12, 1)
     assert rows["110100"]["last_month"] == date(2023, 1, 1)
     assert rows["201100"]["last_updated"] is None
+
+
+def test_last_upload_day_is_the_day_in_tokyo_and_sorts_the_column(city):
+    late = datetime(2023, 1, 31, 16, 30, tzinfo=UTC)  # 1 February, 01:30 in Tokyo
+    MonthlyCount.objects.filter(department__code="120100").update(updated_at=late)
+    early = datetime(2023, 1, 10, 3, 0, tzinfo=UTC)
+    MonthlyCount.objects.exclude(department__code="120100").update(updated_at=early)
+    response = city.get("/?sort=-last_updated")
+    rows = rows_by_code(response)
+    assert rows["120100"]["last_updated"] == date(2023, 2, 1)
+    assert rows["110100"]["last_updated"] == date(2023, 1, 10)
+    assert codes(response)[0] == "120100"
+    assert "2023/2/1<br><small>〜2022年12月分</small>" in response.content.decode()
 
 
 def read_csv(response) -> list[list[str]]:
