@@ -9,9 +9,9 @@ from datetime import date, timedelta
 
 import numpy as np
 import pandas as pd
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
-from django.db.models import Max, Q, QuerySet, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Max, Q, QuerySet
 
 from .fiscal import fiscal_months
 from .metrics import Rules
@@ -40,7 +40,7 @@ def counts_frame(*, months: list[date], base_fy: int) -> pd.DataFrame:
     query = Q(month__in=sorted(set(months))) | Q(month__gte=base[0], month__lte=base[-1])
     rows = MonthlyCount.objects.filter(query).order_by()
     if connection.vendor == "postgresql":
-        return _copied_counts(rows)
+        return _packed_counts(rows)
     values = rows.values_list(
         "department__code", "month", "print_sheets", "copy_sheets", "excluded_sheets"
     )
@@ -48,58 +48,45 @@ def counts_frame(*, months: list[date], base_fy: int) -> pd.DataFrame:
     return frame.astype({"print_sheets": "int64", "copy_sheets": "int64"})
 
 
-# PostgreSQL's binary COPY of (department id, month, print, copy, excluded or -1): a
-# field count, then each field's length and big-endian value. Every field is NOT NULL
-# and of fixed size, so the rows are one numpy record array with no Python object per
-# row (building 50,000 row tuples cost more than the query).
-_COPY_ROW = np.dtype(
-    [("fields", ">i2")]
-    + [
-        item
-        for name, kind in [
-            ("department", ">i8"),
-            ("day", ">i4"),  # days since 2000-01-01
-            ("print_sheets", ">i8"),
-            ("copy_sheets", ">i8"),
-            ("excluded_sheets", ">i8"),
-        ]
-        for item in ((f"{name}_size", ">i4"), (name, kind))
+# On PostgreSQL the rows leave the database as one bytea of fixed-size big-endian
+# records, read by numpy: no Python object per row (building 50,000 row tuples cost
+# more than the query itself).
+_PACKED_ROW = np.dtype(
+    [
+        ("department", ">i8"),
+        ("day", ">i4"),  # days since 2000-01-01
+        ("print_sheets", ">i8"),
+        ("copy_sheets", ">i8"),
+        ("excluded_sheets", ">i8"),  # -1: not stated
     ]
 )
-_COPY_HEADER = b"PGCOPY\n\xff\r\n\x00" + bytes(8)  # signature, flags 0, no extension
-_COPY_TRAILER = b"\xff\xff"
-_PG_EPOCH = date(2000, 1, 1)
+_PACK = (
+    "SELECT string_agg(int8send(c.department_id) || int4send(c.month - DATE '2000-01-01')"
+    " || int8send(c.print_sheets) || int8send(c.copy_sheets)"
+    " || int8send(COALESCE(c.excluded_sheets, -1)), ''::bytea)"
+    " FROM ({}) AS c(department_id, month, print_sheets, copy_sheets, excluded_sheets)"
+)
+_DAY_ZERO = date(2000, 1, 1)
 
 
-def _copied_counts(rows: QuerySet) -> pd.DataFrame:
-    """``counts_frame`` through ``COPY … TO STDOUT (FORMAT BINARY)``, read by numpy."""
+def _packed_counts(rows: QuerySet) -> pd.DataFrame:
+    """``counts_frame`` on PostgreSQL: the rows packed by the database, read by numpy."""
     values = rows.values_list(
-        "department_id",
-        "month",
-        "print_sheets",
-        "copy_sheets",
-        Coalesce("excluded_sheets", Value(-1)),
+        "department_id", "month", "print_sheets", "copy_sheets", "excluded_sheets"
     )
-    sql, params = values.query.sql_with_params()
-    data = bytearray()
-    with connection.cursor() as cursor:
-        query = cursor.mogrify(sql, params)  # COPY takes no parameters: psycopg merges them
-        with cursor.copy(f"COPY ({query}) TO STDOUT (FORMAT BINARY)") as copy:
-            for block in copy:
-                data += block
-    if not (data.startswith(_COPY_HEADER) and data.endswith(_COPY_TRAILER)):
-        raise ValueError("unexpected COPY header or trailer")
-    table = np.frombuffer(bytes(data[len(_COPY_HEADER) : -len(_COPY_TRAILER)]), _COPY_ROW)
-    sizes = [table[f"{name}_size"] for name in _COPY_ROW.names[2::2]]
-    expected = [_COPY_ROW[name].itemsize for name in _COPY_ROW.names[2::2]]
-    if (table["fields"] != 5).any() or any(
-        (size != want).any() for size, want in zip(sizes, expected, strict=True)
-    ):
-        raise ValueError("unexpected COPY row layout")
+    try:
+        sql, params = values.query.sql_with_params()
+    except EmptyResultSet:  # a filter that can match nothing
+        data = None
+    else:
+        with connection.cursor() as cursor:
+            cursor.execute(_PACK.format(sql), params)
+            (data,) = cursor.fetchone()
+    table = np.frombuffer(bytes(data or b""), _PACKED_ROW)
     codes = dict(Unit.objects.values_list("pk", "code"))
     ids, id_index = np.unique(table["department"], return_inverse=True)
     days, day_index = np.unique(table["day"], return_inverse=True)
-    firsts = np.array([_PG_EPOCH + timedelta(days=int(d)) for d in days], dtype=object)
+    firsts = np.array([_DAY_ZERO + timedelta(days=int(d)) for d in days], dtype=object)
     excluded = table["excluded_sheets"].astype("float64")
     excluded[excluded < 0] = np.nan
     return pd.DataFrame(
@@ -109,7 +96,8 @@ def _copied_counts(rows: QuerySet) -> pd.DataFrame:
             "print_sheets": table["print_sheets"].astype("int64"),
             "copy_sheets": table["copy_sheets"].astype("int64"),
             "excluded_sheets": excluded,
-        }
+        },
+        columns=COUNT_COLUMNS,
     )
 
 

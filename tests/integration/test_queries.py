@@ -32,14 +32,14 @@ def test_counts_frame_reads_the_months_asked_and_the_whole_base_year(tree):
     assert frame["print_sheets"].dtype == "int64" and frame["copy_sheets"].dtype == "int64"
 
 
-def test_postgresql_binary_copy_gives_the_frame_the_orm_gives(tree):
+def test_postgresql_packed_rows_give_the_frame_the_orm_gives(tree):
     if connection.vendor != "postgresql":
-        service_unavailable("the binary COPY path needs PostgreSQL (set DATABASE_URL)")
+        service_unavailable("the packed path needs PostgreSQL (set DATABASE_URL)")
     add_counts(tree["sakai_shimin"], BASE + FY22, 600, 400, excluded=150)
     add_counts(tree["sakai_kikaku"], BASE + FY22, 2**40, 7, excluded=0)
     add_counts(tree["naka_shimin"], BASE + FY22[:1], 70, 30)
     rows = MonthlyCount.objects.order_by()
-    copied = queries._copied_counts(rows)
+    copied = queries._packed_counts(rows)
     values = rows.values_list(
         "department__code", "month", "print_sheets", "copy_sheets", "excluded_sheets"
     )
@@ -52,3 +52,4 @@ def test_postgresql_binary_copy_gives_the_frame_the_orm_gives(tree):
         check_dtype=False,
     )
     assert len(copied) == 12 + 3 + 12 + 3 + 12 + 1
+    assert queries._packed_counts(rows.none()).empty
