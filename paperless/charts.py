@@ -160,7 +160,9 @@ def unit_bars(
     marks = _bar_marks(units, rate)
     hover = [
         f"{n}<br>削減率 {_pct(r)}<br>取組基準までの枚数 {_sheets(g)}"
-        for n, r, g in zip(units["name"], marks["rates"], units["gap"], strict=True)
+        for n, r, g in zip(
+            units["name"].tolist(), marks["rates"], units["gap"].tolist(), strict=True
+        )
     ]
     bar = {
         "type": "bar",
@@ -203,7 +205,7 @@ def department_rates(
     rows = depts[depts["rate"].notna()].sort_values("rate", kind="stable")
     marks = _bar_marks(rows, "rate")
     areas = rows["area_name"].fillna("").astype(str).tolist()
-    labels = [f"{a} {n}".strip() for a, n in zip(areas, rows["name"], strict=True)]
+    labels = [f"{a} {n}".strip() for a, n in zip(areas, rows["name"].tolist(), strict=True)]
     bar = {
         "type": "bar",
         # Names repeat across wards (every ward has a 市民課): the labels need both.

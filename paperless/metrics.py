@@ -393,7 +393,7 @@ def _plain(column: pd.Series) -> list[Any]:
         for i in np.flatnonzero(np.isnan(column.to_numpy())):
             plain[i] = None
         return plain
-    plain = column.tolist()
+    plain = column.to_numpy(dtype=object).tolist()  # not tolist(): one call per value
     for i in np.flatnonzero(column.isna().to_numpy()):
         plain[i] = None
     return [value.item() if isinstance(value, np.generic) else value for value in plain]

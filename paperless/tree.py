@@ -5,10 +5,15 @@ from __future__ import annotations
 import pandas as pd
 
 
+def _parents(units: pd.DataFrame) -> dict[str, str | None]:
+    """Each code's parent code; plain lists, as iterating pandas string columns is slow."""
+    return dict(zip(units["code"].tolist(), units["parent"].tolist(), strict=True))
+
+
 def preorder(units: pd.DataFrame, root: str) -> list[str]:
     """``root`` and every unit below it, each parent before its children, in display order."""
     children: dict[str, list[str]] = {}
-    for code, parent in zip(units["code"], units["parent"], strict=True):
+    for code, parent in zip(units["code"].tolist(), units["parent"].tolist(), strict=True):
         if isinstance(parent, str):
             children.setdefault(parent, []).append(code)
     out: list[str] = []
@@ -26,9 +31,9 @@ def preorder(units: pd.DataFrame, root: str) -> list[str]:
 
 def areas(units: pd.DataFrame) -> pd.Series:
     """Each unit's ward office or bureau: its ancestor just below the root (or itself)."""
-    parent = dict(zip(units["code"], units["parent"], strict=True))
+    parent = _parents(units)
     result: dict[str, str | None] = {}
-    for code in units["code"]:
+    for code in parent:
         node, chain = code, []
         while isinstance(parent.get(node), str) and node not in chain:
             chain.append(node)
@@ -39,7 +44,7 @@ def areas(units: pd.DataFrame) -> pd.Series:
 
 def ancestors(units: pd.DataFrame, code: str) -> list[str]:
     """The units above ``code``, the root first."""
-    parent = dict(zip(units["code"], units["parent"], strict=True))
+    parent = _parents(units)
     chain: list[str] = []
     node = parent.get(code)
     while isinstance(node, str) and node not in chain and node != code:
