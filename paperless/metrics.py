@@ -273,6 +273,28 @@ def summarize(
     return out.join(table[["reported_months", "current_all"]])
 
 
+def period_rates(
+    counts: Counts,
+    units: pd.DataFrame,
+    predecessors: pd.DataFrame,
+    *,
+    months: list[date],
+    rules: Rules,
+) -> pd.DataFrame:
+    """``rate`` and ``adjusted_rate`` of every unit for ``months``, as ``summarize``
+    gives them, without the rest of its columns: for a comparison column, such as the
+    change since the previous month, that needs only the rates."""
+    prepared = prepared_of(counts, predecessors, rules.base_fy)
+    per_dept = _sums(_join(prepared, months), "department", prepared.departments)
+    table = _roll_up(per_dept[_SUMS], units)
+    return pd.DataFrame(
+        {
+            "rate": _rate(table["current"], table["baseline"]),
+            "adjusted_rate": _rate(table["current_adjusted"], table["baseline_adjusted"]),
+        }
+    )
+
+
 def _descendants(units: pd.DataFrame, unit: str) -> pd.Series:
     if unit not in set(units["code"]):
         raise KeyError(f"unknown unit {unit!r}")

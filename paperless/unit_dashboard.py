@@ -139,19 +139,18 @@ def dashboard(
     # Cleaned and matched with the baseline once for all the periods below.
     prepared = metrics.prepare(counts, preds, base_fy=rules.base_fy)
 
-    def summary(of: tuple[date, ...]) -> pd.DataFrame:
-        return metrics.summarize(prepared, units, preds, months=list(of), rules=rules)
-
     table = _table(
-        now=summary(period.months),
-        before=summary(period.previous_months),
+        now=metrics.summarize(prepared, units, preds, months=list(period.months), rules=rules),
+        before=metrics.period_rates(
+            prepared, units, preds, months=list(period.previous_months), rules=rules
+        ),
         projection=metrics.project_fiscal_year(
             prepared, units, preds, fy=period.fy, latest=period.last, rules=rules
         ),
         units=units,
         codes=codes,
         extra=[_last_reports(dept_ids), _notes(dept_ids)],
-        reported=set(counts.loc[counts["month"] == period.last, "department"]),
+        reported=set(metrics.reported_frame(prepared, months=[period.last])["department"]),
         basis="adjusted_rate" if rules.adjusted else "rate",
     )
     series_unit = series_unit if series_unit in table.index else code

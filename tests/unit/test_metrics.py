@@ -18,6 +18,8 @@ from paperless.metrics import (
     baseline_frame,
     comparable_frame,
     monthly_series,
+    period_rates,
+    prepare,
     project_fiscal_year,
     reduction_rate,
     reported_frame,
@@ -191,6 +193,19 @@ def test_ward_rate_is_rate_of_summed_comparable_months_of_its_departments(depts)
     assert ward["current_all"] == sum(c for p in depts for c, _ in p if c is not None)
     assert summary.loc[names, "current"].sum() == ward["current"]
     assert summary.loc["C", ["current", "baseline"]].tolist() == [current, baseline]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(department_months(), min_size=1, max_size=4), st.integers(1, 6))
+def test_period_rates_are_the_rates_summarize_gives(depts, length):
+    names = [f"D{i}" for i in range(len(depts))]
+    rows = [r for name, pairs in zip(names, depts, strict=True) for r in rows_for(name, pairs)]
+    prepared = prepare(counts_frame(rows), NO_PREDECESSORS, base_fy=2020)
+    units = city({"W": names})
+    months = FY2022_H1[:length]
+    full = summarize(prepared, units, NO_PREDECESSORS, months=months, rules=Rules())
+    rates = period_rates(prepared, units, NO_PREDECESSORS, months=months, rules=Rules())
+    pd.testing.assert_frame_equal(rates, full[["rate", "adjusted_rate"]])
 
 
 @settings(max_examples=80, deadline=None)
