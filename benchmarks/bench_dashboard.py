@@ -2,10 +2,13 @@
 
 Prints, in one run:
 
-* the city page's server time (Django test client, median of N requests),
-* the time of a hand-written SQL query doing the same sums (comparable months of the
-  period against the same month of the base fiscal year, rolled up the org tree),
-* their ratio (target: at most 2x), the number of SQL queries of the page, and
+* the time of hand-written SQL giving every number the page shows (the period's sums
+  and rates per unit rolled up the org tree, the previous month's rates, the fiscal-year
+  projection, the monthly lines, the last reports and the action notes), and of the
+  period's sums alone,
+* the city page's server time (Django test client, median of N requests), cold (every
+  figure computed) and warm (from the cache), with the ratios (target: at most 2x) and
+  the number of SQL queries of the page, and
 * the first page's transfer size, compressed: HTML + CSS + JS it references, gzip
   (target: at most 1.6 MB).
 
