@@ -170,3 +170,13 @@ def test_export_of_another_unit_is_refused(client, users, counts):
         other = client.get("/export/departments.csv?unit=120000")
     assert [r[1] for r in read_csv(own)[1:]] == ["110200", "110100"]
     assert other.status_code == 403
+
+
+def test_names_with_markup_are_shown_as_text_in_the_table(city, tree):
+    Unit.objects.filter(pk=tree["naka_shimin"].pk).update(name='<img src=x onerror="alert(1)">')
+    Unit.objects.filter(pk=tree["naka"].pk).update(name="<b>中区</b>")
+    body = city.get("/?sort=rate").content.decode()
+    table = body[body.index('<table class="data-table"') :]
+    assert "<img src=x" not in table and "<b>中区</b>" not in table
+    assert "&lt;img src=x onerror=&quot;alert(1)&quot;&gt;" in table
+    assert "&lt;b&gt;中区&lt;/b&gt;" in table
