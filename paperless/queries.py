@@ -64,7 +64,7 @@ _PACK = (
     "SELECT string_agg(int8send(c.department_id) || int4send(c.month - DATE '2000-01-01')"
     " || int8send(c.print_sheets) || int8send(c.copy_sheets)"
     " || int8send(COALESCE(c.excluded_sheets, -1)), ''::bytea)"
-    " FROM ({}) AS c(department_id, month, print_sheets, copy_sheets, excluded_sheets)"
+    " FROM ({rows}) AS c(department_id, month, print_sheets, copy_sheets, excluded_sheets)"
 )
 _DAY_ZERO = date(2000, 1, 1)
 
@@ -80,7 +80,7 @@ def _packed_counts(rows: QuerySet) -> pd.DataFrame:
         data = None
     else:
         with connection.cursor() as cursor:
-            cursor.execute(_PACK.format(sql), params)
+            cursor.execute(_PACK.replace("{rows}", sql), params)
             (data,) = cursor.fetchone()
     table = np.frombuffer(bytes(data or b""), _PACKED_ROW)
     codes = dict(Unit.objects.values_list("pk", "code"))
