@@ -81,6 +81,21 @@ def _heir_levels(edges: pd.DataFrame) -> dict[str, int]:
         levels.update(ready)
 
 
+def baseline_sources(departments: Iterable[str], predecessors: pd.DataFrame) -> set[str]:
+    """``departments`` and every predecessor behind them, however many generations back:
+    the departments whose counts their figures and baselines can need."""
+    preds = predecessors[["unit", "predecessor"]].dropna()
+    behind = preds.groupby("unit")["predecessor"].agg(list).to_dict()
+    found = set(departments)
+    todo = list(found)
+    while todo:
+        for predecessor in behind.get(todo.pop(), []):
+            if predecessor not in found:
+                found.add(predecessor)
+                todo.append(predecessor)
+    return found
+
+
 def _baseline(c: pd.DataFrame, predecessors: pd.DataFrame, base_fy: int) -> pd.DataFrame:
     """department, _mi, month, total, excluded for each base-FY month with a baseline."""
     first = base_fy * 12 + 3  # April of the base fiscal year

@@ -34,11 +34,16 @@ def predecessors_frame() -> pd.DataFrame:
     return pd.DataFrame(list(rows), columns=["unit", "predecessor"])
 
 
-def counts_frame(*, months: list[date], base_fy: int) -> pd.DataFrame:
-    """Counts of the given months and of the whole base fiscal year, in one query."""
+def counts_frame(
+    *, months: list[date], base_fy: int, departments: list[int] | None = None
+) -> pd.DataFrame:
+    """Counts of the given months and of the whole base fiscal year, in one query;
+    of the ``departments`` (unit ids) only, when given."""
     base = fiscal_months(base_fy)
     query = Q(month__in=sorted(set(months))) | Q(month__gte=base[0], month__lte=base[-1])
     rows = MonthlyCount.objects.filter(query).order_by()
+    if departments is not None:
+        rows = rows.filter(department_id__in=departments)
     if connection.vendor == "postgresql":
         return _packed_counts(rows)
     values = rows.values_list(

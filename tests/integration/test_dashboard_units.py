@@ -189,3 +189,42 @@ def test_anonymous_visitor_is_sent_to_the_login_page(client, counts):
     for path in ("/units/110000/", "/export/departments.csv", "/report/meeting.xlsx"):
         response = client.get(path)
         assert response.status_code == 302 and response.url.startswith("/accounts/login/")
+
+
+def test_pages_below_the_city_read_the_baseline_a_predecessor_elsewhere_left(as_user, tree):
+    # 中区 gets a department that took over 堺区 市民課's work (and its FY2020 baseline).
+    heir = Unit.objects.create(
+        code="120900", name="中区 統合窓口課", kind="department", parent=tree["naka"]
+    )
+    heir.predecessors.add(tree["sakai_shimin"])
+    add_counts(heir, FY22, 300, 200)  # against 600 + 400 a month: a 50% cut
+    client = as_user("executive")
+    own = client.get("/units/120900/").context["headline"]["unit"]
+    assert own["rate"] == pytest.approx(0.5)
+    for url in ("/units/120000/", "/"):
+        rows = {r.record["code"]: r.record for r in client.get(url).context["table"].rows}
+        assert rows["120900"]["rate"] == pytest.approx(0.5), url
+        assert rows["120900"]["baseline"] == 1000 * len(FY22), url
+    ward = client.get("/units/120000/").context["headline"]["unit"]
+    city = {r["code"]: r for r in client.get("/").context["page"].children}
+    assert ward["current"] == city["120000"]["current"]
+    assert ward["rate"] == pytest.approx(city["120000"]["rate"])
+
+
+def test_a_department_page_reads_only_its_own_counts(as_user, tree, django_assert_num_queries):
+    from paperless import queries
+
+    seen = []
+    original = queries.counts_frame
+
+    def spy(**kwargs):
+        frame = original(**kwargs)
+        seen.append(set(frame["department"]))
+        return frame
+
+    client = as_user("executive")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(queries, "counts_frame", spy)
+        assert client.get("/units/110100/").status_code == 200
+        assert client.get("/units/110000/").status_code == 200
+    assert seen == [{"110100"}, {"110100", "110200"}]

@@ -707,3 +707,15 @@ def test_reduction_rate_scalar():
     assert reduction_rate(0, 0) is None
     assert reduction_rate(10, float("nan")) is None
     assert metrics.reduction_rate(0, 5) == 1.0
+
+
+def test_baseline_sources_follow_predecessors_back_through_generations_and_cycles():
+    from paperless.baselines import baseline_sources
+
+    preds = pd.DataFrame(
+        {"unit": ["C", "B", "X", "Y"], "predecessor": ["B", "A", "Y", "X"]}, dtype=object
+    )
+    assert baseline_sources(["C"], preds) == {"C", "B", "A"}
+    assert baseline_sources(["B", "Q"], preds) == {"B", "A", "Q"}
+    assert baseline_sources(["X"], preds) == {"X", "Y"}  # a cycle ends
+    assert baseline_sources([], NO_PREDECESSORS) == set()
