@@ -78,7 +78,9 @@ def commit_upload(
             with connection.cursor() as cursor:
                 cursor.execute("SELECT pg_advisory_xact_lock(%s)", [COUNTS_LOCK_KEY])
         context = load_context(parsed.records, user=user, today=today, for_update=True)
-        validation = validate(parsed.records, context, sheet=parsed.sheet)
+        validation = validate(
+            parsed.records, context, sheet=parsed.sheet, other_codes=parsed.other_codes
+        )
         result = CommitResult(Upload.Status.REJECTED, validation)
         if not validation.errors and not parsed.errors:
             new = [c for c in validation.changes if c.status == NEW]

@@ -119,6 +119,8 @@ def _long_errors(
     """Every error of one bad row of the long layout."""
     if code is None:
         builder.error("unknown_department", "所属コードが空です。", number, letters["code"])
+    else:
+        builder.left_out(code, number, letters["code"])
     if month is None and "year" in cols and not year_number(cells[cols["year"]]):
         raw = cells[cols["year"]]
         message = f"年「{raw_text(raw)}」を読めません。「2022」のように西暦で入力してください。"

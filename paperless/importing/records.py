@@ -68,6 +68,8 @@ class ParsedFile:
     errors: list[Issue] = field(default_factory=list)
     warnings: list[Issue] = field(default_factory=list)
     refused: bool = False  # the file could not be read at all
+    # (code, row, column) of rows left out for a bad cell: validation checks the codes
+    other_codes: list[tuple[str, int, str | None]] = field(default_factory=list)
 
     def sort(self) -> None:
         self.errors.sort(key=sort_key)
@@ -110,6 +112,10 @@ class Builder:
     def error(self, code: str, message: str, row: int, column: str | None, raw: object = None):
         text = raw_text(raw) or None
         self.parsed.errors.append(Issue(code, message, self.sheet, row, column, text))
+
+    def left_out(self, code: str, row: int, column: str | None) -> None:
+        """A row with a bad cell, not a record: its code is still checked (validate)."""
+        self.parsed.other_codes.append((code, row, column))
 
     def warn(self, code: str, message: str, row: int | None, column: str | None = None):
         self.parsed.warnings.append(Issue(code, message, self.sheet, row, column))

@@ -128,7 +128,9 @@ def check_upload(
     validation = Validation()
     if not parsed.refused:
         context = load_context(parsed.records, user=user, today=today)
-        validation = validate(parsed.records, context, sheet=parsed.sheet)
+        validation = validate(
+            parsed.records, context, sheet=parsed.sheet, other_codes=parsed.other_codes
+        )
     upload.summary = build_summary(parsed, validation, context)
     counts = validation.counts()
     if parsed.refused or parsed.errors or validation.errors:
@@ -184,7 +186,9 @@ def import_file(
         return outcome
     if dry_run or parsed.errors:
         context = load_context(parsed.records, user=user, today=today)
-        outcome.validation = validate(parsed.records, context, sheet=parsed.sheet)
+        outcome.validation = validate(
+            parsed.records, context, sheet=parsed.sheet, other_codes=parsed.other_codes
+        )
         if not dry_run:
             outcome.upload = receive_upload(
                 content=data, filename=filename, user=user, source=Upload.Source.COMMAND

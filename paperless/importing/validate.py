@@ -109,14 +109,52 @@ class UnitLookup:
 
 
 def validate(
-    records: Iterable[Record], context: Context, *, sheet: str | None = None
+    records: Iterable[Record],
+    context: Context,
+    *,
+    sheet: str | None = None,
+    other_codes: Iterable[tuple[str, int, str | None]] = (),
 ) -> Validation:
-    """Every record checked; the changes of those without error, with old values."""
+    """Every record checked; the changes of those without error, with old values.
+
+    ``other_codes`` (code, row, column) are the codes of rows the parser left out for a
+    bad cell (``ParsedFile.other_codes``): an unknown code there is reported at once.
+    """
     with gc_paused():
-        return _validate(records, context, sheet)
+        return _validate(records, context, sheet, other_codes)
 
 
-def _validate(records: Iterable[Record], context: Context, sheet: str | None) -> Validation:
+def _code_problem(
+    code: str, unit: UnitInfo | None, scope: frozenset[int] | None
+) -> tuple[str, str] | None:
+    """Why counts cannot be registered under ``code`` (issue code, message), or None."""
+    if unit is None:
+        return (
+            "unknown_department",
+            f"所属コード「{code}」は登録されていません。コードを確かめるか、"
+            "テンプレートをダウンロードし直してください。",
+        )
+    if unit.kind != "department":
+        return (
+            "not_a_department",
+            f"所属コード「{code}」（{unit.name}）は枚数を報告する所属ではありません"
+            "（区役所・局などの合計は、所属ごとの枚数から計算します）。",
+        )
+    if scope is not None and unit.id not in scope:
+        return (
+            "out_of_scope",
+            f"「{unit.name}」（{unit.code}）の枚数を登録する権限がありません。"
+            "担当する所属の行だけを残してください。",
+        )
+    return None
+
+
+def _validate(
+    records: Iterable[Record],
+    context: Context,
+    sheet: str | None,
+    other_codes: Iterable[tuple[str, int, str | None]],
+) -> Validation:
     result = Validation()
     units = UnitLookup(context.units)
     current = first_of_month(context.today)
@@ -127,29 +165,15 @@ def _validate(records: Iterable[Record], context: Context, sheet: str | None) ->
         where = record.columns.get(column) if column else None
         target.append(Issue(code, message, sheet, record.row, where, _raw(record, column)))
 
+    checked: set[str] = set()
     for record in records:
         unit = units.get(record.code)
+        checked.add(record.code)
         ok = True
-        if unit is None:
+        problem = _code_problem(record.code, unit, None)
+        if problem is not None:
             ok = False
-            issue(
-                result.errors,
-                "unknown_department",
-                f"所属コード「{record.code}」は登録されていません。コードを確かめるか、"
-                "テンプレートをダウンロードし直してください。",
-                record,
-                "code",
-            )
-        elif unit.kind != "department":
-            ok = False
-            issue(
-                result.errors,
-                "not_a_department",
-                f"所属コード「{record.code}」（{unit.name}）は枚数を報告する所属ではありません"
-                "（区役所・局などの合計は、所属ごとの枚数から計算します）。",
-                record,
-                "code",
-            )
+            issue(result.errors, *problem, record, "code")
         else:
             if record.name:
                 expected = name_keys.get(unit.code) or name_keys.setdefault(
@@ -165,16 +189,10 @@ def _validate(records: Iterable[Record], context: Context, sheet: str | None) ->
                         record,
                         "name",
                     )
-            if context.scope is not None and unit.id not in context.scope:
+            problem = _code_problem(record.code, unit, context.scope)
+            if problem is not None:
                 ok = False
-                issue(
-                    result.errors,
-                    "out_of_scope",
-                    f"「{unit.name}」（{unit.code}）の枚数を登録する権限がありません。"
-                    "担当する所属の行だけを残してください。",
-                    record,
-                    "code",
-                )
+                issue(result.errors, *problem, record, "code")
         if record.month > current:
             ok = False
             issue(
@@ -224,6 +242,13 @@ def _validate(records: Iterable[Record], context: Context, sheet: str | None) ->
                 "print",
             )
         result.changes.append(Change(record, unit, status, old, baseline))
+    # Rows left out for a bad cell: their code is checked too, so that one round of
+    # corrections fixes the file.
+    for code, row, column in other_codes:
+        if code not in checked:
+            problem = _code_problem(code, units.get(code), context.scope)
+            if problem is not None:
+                result.errors.append(Issue(*problem, sheet, row, column, code))
     result.errors.sort(key=sort_key)
     result.warnings.sort(key=sort_key)
     return result

@@ -65,6 +65,7 @@ def read_wide(table: Table, builder: Builder) -> None:
             label = f"{month_label(month)}の{KIND_LABELS[kind]}"
             if problem:
                 bad.add(key)
+                builder.left_out(code, number, letters["code"])
                 builder.error(
                     problem,
                     count_message(problem, label, raw_text(raw)),

@@ -118,14 +118,23 @@ def test_errors_name_sheet_row_column_code_and_message(tree, tmp_path):
     assert code == 1
     result = json.loads(out)
     assert result["ok"] is False and result["records"] == 1
+    # Both problems of row 3 at once: the unknown code too, though the row was left out.
     assert result["errors"] == [
+        {
+            "sheet": "枚数",
+            "row": 3,
+            "column": "B",
+            "code": "unknown_department",
+            "message": "所属コード「999999」は登録されていません。コードを確かめるか、"
+            "テンプレートをダウンロードし直してください。",
+        },
         {
             "sheet": "枚数",
             "row": 3,
             "column": "D",
             "code": "negative_count",
             "message": "印刷枚数「-3」がマイナスです。0以上の枚数を入力してください。",
-        }
+        },
     ]
     assert not MonthlyCount.objects.exists()
 

@@ -235,6 +235,21 @@ def test_wide_errors_name_the_month_column_and_missing_kind():
     assert "2022年5月のコピー枚数が空です" in parsed.errors[1].message
 
 
+def test_rows_left_out_for_a_bad_cell_keep_their_code_for_validation():
+    long = parse(xlsx(long_rows(["2022-13", "999999", "", 1, 2], ["2022-12", "110100", "", 1, 2])))
+    assert codes(long) == ["bad_month"] and long.other_codes == [("999999", 2, "B")]
+    wide = parse(
+        xlsx(
+            [["所属コード", "区分", "2022年4月"], ["888888", "印刷", "x"], ["888888", "コピー", 1]]
+        )
+    )
+    assert codes(wide) == ["not_a_number"] and wide.other_codes == [("888888", 2, "A")]
+    isolated = parse_bytes(
+        xlsx(long_rows(["2022-13", "999999", "", 1, 2])), filename="c.xlsx", limits=Limits()
+    )
+    assert isolated.other_codes == [("999999", 2, "B")]  # back from the reader process
+
+
 @pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "cp932"])
 def test_csv_in_utf8_bom_and_shift_jis(encoding):
     data = csv_bytes(

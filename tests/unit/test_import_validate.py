@@ -34,6 +34,17 @@ def test_unknown_code_and_a_code_that_is_not_a_department():
     assert result.errors[0].sheet == "枚数" and result.changes == []
 
 
+def test_codes_of_rows_left_out_for_a_bad_cell_are_checked_too():
+    others = [("999999", 4, "B"), ("110000", 5, "B"), ("110100", 6, "B"), ("999999", 7, "B")]
+    result = validate([record("999999", row=2)], context(), sheet="枚数", other_codes=others)
+    # 999999 is reported where a record names it, not again for its left-out rows; a
+    # known department's left-out row has no code problem.
+    assert codes(result.errors) == [("unknown_department", 2, "B"), ("not_a_department", 5, "B")]
+    scoped = validate([], context(scope=frozenset({2})), other_codes=[("110100", 3, "B")])
+    assert codes(scoped.errors) == [("out_of_scope", 3, "B")]
+    assert scoped.errors[0].value == "110100"
+
+
 def test_code_that_lost_its_leading_zero_in_excel_is_found():
     (change,) = validate([record("11000")], context()).changes
     assert change.unit.code == "011000"
