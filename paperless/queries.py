@@ -13,9 +13,11 @@ from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import Max, Q, QuerySet
 
+from .baselines import baseline_sources
 from .fiscal import fiscal_months
-from .metrics import Rules
+from .metrics import DEPARTMENT, Rules
 from .models import MonthlyCount, Policy, Unit
+from .tree import preorder
 
 UNIT_COLUMNS = ["code", "name", "kind", "parent", "active", "sort_order", "id"]
 COUNT_COLUMNS = ["department", "month", "print_sheets", "copy_sheets", "excluded_sheets"]
@@ -104,6 +106,21 @@ def _packed_counts(rows: QuerySet) -> pd.DataFrame:
         },
         columns=COUNT_COLUMNS,
     )
+
+
+def counts_below(
+    units: pd.DataFrame, predecessors: pd.DataFrame, *, code: str, months: list[date], base_fy: int
+) -> pd.DataFrame:
+    """``counts_frame`` for what the figures of unit ``code`` and the units below it
+    need: their departments' counts and their predecessors' (baselines pass to heirs).
+    At the root, every count (no list of departments in the SQL)."""
+    info = units.set_index("code")
+    if not isinstance(info.at[code, "parent"], str):
+        return counts_frame(months=months, base_fy=base_fy)
+    below = info.loc[preorder(units, code)]
+    below = below.index[below["kind"] == DEPARTMENT]
+    sources = info.loc[sorted(baseline_sources(below, predecessors)), "id"].tolist()
+    return counts_frame(months=months, base_fy=base_fy, departments=sources)
 
 
 def latest_reported_month() -> date | None:

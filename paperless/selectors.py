@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-import pandas as pd
 from django.utils import timezone
 
 from . import metrics, queries
@@ -139,26 +138,6 @@ def parse_period(
     return fiscal_year_to_date(today)
 
 
-@dataclass(frozen=True)
-class Overview:
-    period: Period
-    rules: metrics.Rules
-    summary: pd.DataFrame  # metrics.summarize: one row per unit, indexed by code
-
-
-def overview(period: Period) -> Overview:
-    """Every unit's figures for the period (four queries whatever the size of the tree)."""
-    rules = queries.rules_for(period.fy)
-    summary = metrics.summarize(
-        queries.counts_frame(months=list(period.months), base_fy=rules.base_fy),
-        queries.units_frame(),
-        queries.predecessors_frame(),
-        months=list(period.months),
-        rules=rules,
-    )
-    return Overview(period=period, rules=rules, summary=summary)
-
-
 # --- Summary for machines (command and JSON URL) ------------------------------------
 
 SUMMARY_FIELDS = (
@@ -183,15 +162,18 @@ def unit_summary(*, code: str, period: Period, visible_ids: set[int] | None) -> 
     """``{"period": {"from", "to"}, "units": [...]}`` for ``code`` and every unit below.
 
     Rates and coverage are fractions rounded to four places, None where undefined.
-    Four queries.
+    Five queries; below the city only the counts the unit's figures need.
     """
-    data = overview(period)
-    units = queries.units_frame()
+    rules = queries.rules_for(period.fy)
+    units, preds = queries.units_frame(), queries.predecessors_frame()
+    months = list(period.months)
+    counts = queries.counts_below(units, preds, code=code, months=months, base_fy=rules.base_fy)
+    summary = metrics.summarize(counts, units, preds, months=months, rules=rules)
     codes = preorder(units, code)
     if visible_ids is not None:
         ids = dict(zip(units["code"], units["id"], strict=True))
         codes = [c for c in codes if ids[c] in visible_ids]
-    records = metrics.to_records(data.summary.loc[codes])
+    records = metrics.to_records(summary.loc[codes])
     rows = [{k: _rounded(r[k]) for k in SUMMARY_FIELDS} for r in records]
     return {
         "period": {"from": format_month_iso(period.first), "to": format_month_iso(period.last)},

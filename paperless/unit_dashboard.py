@@ -21,7 +21,6 @@ from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from . import metrics, queries
-from .baselines import baseline_sources
 from .fiscal import add_months, fy_to_date_months, months_between
 from .models import ActionNote, MonthlyCount, Policy, Unit
 from .selectors import Period
@@ -129,13 +128,12 @@ def dashboard(
     if history:
         months |= set(history_months)
 
+    counts = queries.counts_below(
+        units, preds, code=code, months=sorted(months), base_fy=rules.base_fy
+    )
     codes = preorder(units, code)
     info = units.set_index("code")
     root = not isinstance(info.at[code, "parent"], str)
-    below = info.loc[codes]
-    below = below.index[below["kind"] == metrics.DEPARTMENT]
-    sources = None if root else info.loc[sorted(baseline_sources(below, preds)), "id"].tolist()
-    counts = queries.counts_frame(months=sorted(months), base_fy=rules.base_fy, departments=sources)
     if visible_ids is not None:
         codes = [c for c in codes if info.at[c, "id"] in visible_ids]
     sub = info.loc[codes]

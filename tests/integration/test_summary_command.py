@@ -12,7 +12,8 @@ from django.core.management import CommandError, call_command
 
 from paperless.fiscal import months_between
 from paperless.models import MonthlyCount, Unit
-from tests.integration.dashboard_data import TODAY, counts
+from tests.conftest import add_counts
+from tests.integration.dashboard_data import FY22, TODAY, counts
 
 pytestmark = pytest.mark.django_db
 __all__ = ["counts"]
@@ -49,6 +50,19 @@ def test_unit_and_fiscal_year_options(counts):
     assert [u["code"] for u in body["units"]] == ["110000", "110100", "110200"]
     assert body["units"][1]["rate"] == 0.4
     assert body["units"][1]["adjusted_rate"] == 0.5  # (600 − 200) / (1,000 − 200)
+
+
+def test_a_unit_summary_equals_the_city_summary_for_its_units(counts, tree):
+    heir = Unit.objects.create(
+        code="120900", name="中区 統合窓口課", kind="department", parent=tree["naka"]
+    )
+    heir.predecessors.add(tree["sakai_shimin"])  # its baseline comes from 堺区
+    add_counts(heir, FY22, 300, 200)
+    city = {u["code"]: u for u in run()["units"]}
+    ward = run("--unit", "120000")["units"]
+    assert [u["code"] for u in ward] == ["120000", "120100", "120900"]
+    assert ward == [city[u["code"]] for u in ward]
+    assert ward[2]["rate"] == 0.5  # 500 a month against the 1,000 it inherited
 
 
 def test_month_range_option(counts):
