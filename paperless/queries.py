@@ -20,6 +20,8 @@ from .models import MonthlyCount, Policy, Unit
 from .tree import preorder
 
 UNIT_COLUMNS = ["code", "name", "kind", "parent", "active", "sort_order", "id"]
+# The longest list of ids put in an SQL IN (...): SQLite's parameter limit is low.
+MAX_IN_LIST = 500 if connection.vendor == "sqlite" else 30_000
 COUNT_COLUMNS = ["department", "month", "print_sheets", "copy_sheets", "excluded_sheets"]
 
 
@@ -113,13 +115,16 @@ def counts_below(
 ) -> pd.DataFrame:
     """``counts_frame`` for what the figures of unit ``code`` and the units below it
     need: their departments' counts and their predecessors' (baselines pass to heirs).
-    At the root, every count (no list of departments in the SQL)."""
+    At the root, or for more departments than an SQL list takes, every count: the
+    figures are the same, only more rows are read."""
     info = units.set_index("code")
     if not isinstance(info.at[code, "parent"], str):
         return counts_frame(months=months, base_fy=base_fy)
     below = info.loc[preorder(units, code)]
     below = below.index[below["kind"] == DEPARTMENT]
     sources = info.loc[sorted(baseline_sources(below, predecessors)), "id"].tolist()
+    if len(sources) > MAX_IN_LIST:
+        return counts_frame(months=months, base_fy=base_fy)
     return counts_frame(months=months, base_fy=base_fy, departments=sources)
 
 

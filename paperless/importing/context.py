@@ -21,10 +21,6 @@ from .parse import Record
 from .template import Department
 from .validate import Context, Existing, UnitInfo, UnitLookup
 
-# Above this many departments the counts query filters by month only (SQLite's
-# parameter limit); the rows of other departments are dropped in Python.
-_MAX_IN_LIST = 500 if connection.vendor == "sqlite" else 30_000
-
 
 def load_units() -> dict[str, UnitInfo]:
     rows = Unit.objects.values_list("id", "code", "name", "kind").order_by()
@@ -45,7 +41,7 @@ def load_existing(
     if not ids or not months:
         return {}
     query = MonthlyCount.objects.filter(month__in=sorted(months)).order_by()
-    if len(ids) <= _MAX_IN_LIST:
+    if len(ids) <= queries.MAX_IN_LIST:  # else the other departments' rows are dropped below
         query = query.filter(department_id__in=sorted(ids))
     if for_update and connection.features.has_select_for_update:
         query = query.select_for_update()

@@ -6,8 +6,10 @@ from datetime import date
 
 import pytest
 import time_machine
+from django.core.cache import cache
 from django.core.files.base import ContentFile
 
+from paperless import queries
 from paperless.models import ActionNote, AlertDelivery, MonthlyCount, Unit, Upload
 from tests.conftest import add_counts
 from tests.integration.dashboard_data import BASE, FY22, TODAY, counts, figures
@@ -211,9 +213,7 @@ def test_pages_below_the_city_read_the_baseline_a_predecessor_elsewhere_left(as_
     assert ward["rate"] == pytest.approx(city["120000"]["rate"])
 
 
-def test_a_department_page_reads_only_its_own_counts(as_user, tree, django_assert_num_queries):
-    from paperless import queries
-
+def test_a_department_page_reads_only_its_own_counts(as_user):
     seen = []
     original = queries.counts_frame
 
@@ -228,3 +228,22 @@ def test_a_department_page_reads_only_its_own_counts(as_user, tree, django_asser
         assert client.get("/units/110100/").status_code == 200
         assert client.get("/units/110000/").status_code == 200
     assert seen == [{"110100"}, {"110100", "110200"}]
+
+
+def test_a_unit_with_more_departments_than_an_sql_list_takes_reads_every_count(
+    as_user, monkeypatch
+):
+    client = as_user("executive")
+    expected = client.get("/units/110000/").context["headline"]["unit"]
+    monkeypatch.setattr(queries, "MAX_IN_LIST", 1)
+    seen = []
+    original = queries.counts_frame
+
+    def spy(**kwargs):
+        seen.append(kwargs.get("departments"))
+        return original(**kwargs)
+
+    monkeypatch.setattr(queries, "counts_frame", spy)
+    cache.clear()
+    assert client.get("/units/110000/").context["headline"]["unit"] == expected
+    assert seen == [None]
