@@ -7,8 +7,8 @@ beside it on the page (its text equivalent); these functions only draw.
 
 A figure is plotly's JSON (``{"data": [traces], "layout": {...}}``) built as plain
 dicts, ready for ``json_script`` and plotly.js: building ``plotly.graph_objects``
-figures validated and deep-copied every value on each page view (a third of a
-cold page's time with 2,000 departments). The tests pass every figure through
+figures validated and deep-copied every value on each page view (45 ms of a cold
+city page with 2,000 departments; 14 ms as dicts). The tests pass every figure through
 ``plotly.graph_objects.Figure``, which rejects any property plotly does not know.
 Numbers travel as plotly.js typed arrays (base64 float64), so 2,000 bars stay small.
 """
