@@ -355,6 +355,20 @@ def main() -> None:
             html = client.get("/").content
         warm_count = len(warm_queries)
 
+        # Below the city a page reads only its own departments' counts.
+        below = {}
+        for label, url in (
+            ("a ward's page", "/units/110000/"),
+            ("a department's page", "/units/900007/"),
+        ):
+            assert client.get(url).status_code == 200, url
+
+            def cold_below(url: str = url) -> None:
+                cache.clear()
+                client.get(url)
+
+            below[label] = median_seconds(cold_below, args.runs)
+
     total, parts = transfer_size(html)
     counts = connection.cursor()
     counts.execute("SELECT count(*) FROM paperless_monthlycount")
@@ -376,6 +390,8 @@ def main() -> None:
             f" (target <= {TARGET_RATIO:.0f}x: {verdict};"
             f" {seconds / period_sql:.2f}x the period's sums), {queries} SQL queries"
         )
+    for label, seconds in below.items():
+        print(f"{label}, cold: {seconds * 1000:8.1f} ms")
     print("first page transfer, gzip:")
     for name, size, packed in parts:
         print(f"  {name:28s} {size:>10,} B  -> {packed:>10,} B")
