@@ -126,6 +126,10 @@ def comparable_frame(
     return out
 
 
+# Baselines are NaN where a month has none, so their sums are floats (as pandas sums them).
+_FLOAT_SUMS = frozenset({"baseline", "baseline_adjusted"})
+
+
 def _sums(joined: pd.DataFrame, by: str, names: pd.Index | None = None) -> pd.DataFrame:
     """Additive sums per ``by`` (department or month): units sum these, never mean rates.
 
@@ -167,10 +171,6 @@ def _sums(joined: pd.DataFrame, by: str, names: pd.Index | None = None) -> pd.Da
         index=index.rename(by),
     )
     return out.astype({name: "int64" for name in sums if name not in _FLOAT_SUMS})
-
-
-# Baselines are NaN where a month has none, so their sums are floats (as pandas sums them).
-_FLOAT_SUMS = frozenset({"baseline", "baseline_adjusted"})
 
 
 def _tree(units: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -397,12 +397,6 @@ def project_fiscal_year(
     out["projected_current"] = total_cur.round().astype("int64")
     out["projected_baseline"] = total_base.round().astype("int64")
     return out
-
-
-def _native(value: Any) -> Any:
-    if value is None or (not isinstance(value, str | date) and pd.isna(value)):
-        return None
-    return value.item() if isinstance(value, np.generic) else value
 
 
 def _plain(column: pd.Series) -> list[Any]:

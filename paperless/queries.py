@@ -17,7 +17,6 @@ from .baselines import baseline_sources
 from .fiscal import fiscal_months
 from .metrics import DEPARTMENT, Rules
 from .models import MonthlyCount, Policy, Unit
-from .tree import preorder
 
 UNIT_COLUMNS = ["code", "name", "kind", "parent", "active", "sort_order", "id"]
 # The longest list of ids put in an SQL IN (...): SQLite's parameter limit is low.
@@ -111,16 +110,22 @@ def _packed_counts(rows: QuerySet) -> pd.DataFrame:
 
 
 def counts_below(
-    units: pd.DataFrame, predecessors: pd.DataFrame, *, code: str, months: list[date], base_fy: int
+    units: pd.DataFrame,
+    predecessors: pd.DataFrame,
+    *,
+    codes: list[str],
+    months: list[date],
+    base_fy: int,
 ) -> pd.DataFrame:
-    """``counts_frame`` for what the figures of unit ``code`` and the units below it
-    need: their departments' counts and their predecessors' (baselines pass to heirs).
+    """``counts_frame`` for what the figures of a unit and the units below it need
+    (``codes``: the unit first, then every unit below it, as ``tree.preorder`` gives
+    them): their departments' counts and their predecessors' (baselines pass to heirs).
     At the root, or for more departments than an SQL list takes, every count: the
     figures are the same, only more rows are read."""
     info = units.set_index("code")
-    if not isinstance(info.at[code, "parent"], str):
+    if not isinstance(info.at[codes[0], "parent"], str):
         return counts_frame(months=months, base_fy=base_fy)
-    below = info.loc[preorder(units, code)]
+    below = info.loc[codes]
     below = below.index[below["kind"] == DEPARTMENT]
     sources = info.loc[sorted(baseline_sources(below, predecessors)), "id"].tolist()
     if len(sources) > MAX_IN_LIST:

@@ -167,9 +167,9 @@ def unit_summary(*, code: str, period: Period, visible_ids: set[int] | None) -> 
     rules = queries.rules_for(period.fy)
     units, preds = queries.units_frame(), queries.predecessors_frame()
     months = list(period.months)
-    counts = queries.counts_below(units, preds, code=code, months=months, base_fy=rules.base_fy)
-    summary = metrics.summarize(counts, units, preds, months=months, rules=rules)
     codes = preorder(units, code)
+    counts = queries.counts_below(units, preds, codes=codes, months=months, base_fy=rules.base_fy)
+    summary = metrics.summarize(counts, units, preds, months=months, rules=rules)
     if visible_ids is not None:
         ids = dict(zip(units["code"], units["id"], strict=True))
         codes = [c for c in codes if ids[c] in visible_ids]

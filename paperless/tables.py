@@ -10,12 +10,11 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 import django_tables2 as tables
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
@@ -32,9 +31,7 @@ def _number(key: str, verbose_name: str, **kwargs: Any) -> tables.Column:
     return tables.Column(verbose_name=verbose_name, attrs=NUM, order_by=(key,), **kwargs)
 
 
-def _local_date(value: datetime | date) -> str:
-    if isinstance(value, datetime):
-        value = timezone.localtime(value).date() if timezone.is_aware(value) else value.date()
+def _day(value: date) -> str:
     return f"{value.year}/{value.month}/{value.day}"
 
 
@@ -109,7 +106,7 @@ def _status(value: str, record: dict[str, Any]) -> str:
 def _last_updated(value: date, record: dict[str, Any]) -> str:
     month = record.get("last_month")
     upto = f"〜{month.year}年{month.month}月分" if month else ""  # the latest month sent
-    return format_html("{}<br><small>{}</small>", _local_date(value), upto)
+    return format_html("{}<br><small>{}</small>", _day(value), upto)
 
 
 def _note_count(value: int, record: dict[str, Any]) -> str:
@@ -117,7 +114,7 @@ def _note_count(value: int, record: dict[str, Any]) -> str:
         return "なし"
     url = reverse("paperless:unit", args=[record["code"]]) + "#notes"
     latest = record.get("note_latest")
-    when = f"最新 {_local_date(latest)}" if latest else ""
+    when = f"最新 {_day(latest)}" if latest else ""
     return format_html('<a href="{}">あり（{}件）</a><br><small>{}</small>', url, value, when)
 
 

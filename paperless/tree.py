@@ -13,7 +13,7 @@ def _parents(units: pd.DataFrame) -> dict[str, str | None]:
 def preorder(units: pd.DataFrame, root: str) -> list[str]:
     """``root`` and every unit below it, each parent before its children, in display order."""
     children: dict[str, list[str]] = {}
-    for code, parent in zip(units["code"].tolist(), units["parent"].tolist(), strict=True):
+    for code, parent in _parents(units).items():
         if isinstance(parent, str):
             children.setdefault(parent, []).append(code)
     out: list[str] = []

@@ -128,10 +128,10 @@ def dashboard(
     if history:
         months |= set(history_months)
 
-    counts = queries.counts_below(
-        units, preds, code=code, months=sorted(months), base_fy=rules.base_fy
-    )
     codes = preorder(units, code)
+    counts = queries.counts_below(
+        units, preds, codes=codes, months=sorted(months), base_fy=rules.base_fy
+    )
     info = units.set_index("code")
     root = not isinstance(info.at[code, "parent"], str)
     if visible_ids is not None:

@@ -170,29 +170,24 @@ def _validate(
         unit = units.get(record.code)
         checked.add(record.code)
         ok = True
-        problem = _code_problem(record.code, unit, None)
+        problem = _code_problem(record.code, unit, context.scope)
         if problem is not None:
             ok = False
             issue(result.errors, *problem, record, "code")
-        else:
-            if record.name:
-                expected = name_keys.get(unit.code) or name_keys.setdefault(
-                    unit.code, name_key(unit.name)
-                )
-                if name_key(record.name) != expected:
-                    ok = False
-                    issue(
-                        result.errors,
-                        "name_mismatch",
-                        f"所属名「{record.name}」が所属コード「{record.code}」の所属名"
-                        f"「{unit.name}」と一致しません。コードか所属名を直してください。",
-                        record,
-                        "name",
-                    )
-            problem = _code_problem(record.code, unit, context.scope)
-            if problem is not None:
+        if unit is not None and unit.kind == "department" and record.name:
+            expected = name_keys.get(unit.code) or name_keys.setdefault(
+                unit.code, name_key(unit.name)
+            )
+            if name_key(record.name) != expected:
                 ok = False
-                issue(result.errors, *problem, record, "code")
+                issue(
+                    result.errors,
+                    "name_mismatch",
+                    f"所属名「{record.name}」が所属コード「{record.code}」の所属名"
+                    f"「{unit.name}」と一致しません。コードか所属名を直してください。",
+                    record,
+                    "name",
+                )
         if record.month > current:
             ok = False
             issue(
