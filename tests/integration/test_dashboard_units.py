@@ -116,8 +116,6 @@ def test_lagging_department_sees_how_many_sheets_it_must_still_cut(as_user, tree
 def test_department_page_query_count_does_not_grow_with_departments(
     client, users, counts, tree, django_assert_max_num_queries
 ):
-    from django.core.cache import cache
-
     client.force_login(users["executive"])
     with time_machine.travel(TODAY, tick=False):
         with django_assert_max_num_queries(25) as small:
@@ -137,8 +135,6 @@ def test_department_page_query_count_does_not_grow_with_departments(
 def test_ward_page_query_count_does_not_grow_with_departments(
     client, users, counts, tree, django_assert_max_num_queries
 ):
-    from django.core.cache import cache
-
     client.force_login(users["manager"])
     with time_machine.travel(TODAY, tick=False):
         with django_assert_max_num_queries(25) as small:
@@ -213,37 +209,35 @@ def test_pages_below_the_city_read_the_baseline_a_predecessor_elsewhere_left(as_
     assert ward["rate"] == pytest.approx(city["120000"]["rate"])
 
 
-def test_a_department_page_reads_only_its_own_counts(as_user):
-    seen = []
+@pytest.fixture
+def counts_reads(monkeypatch) -> list[tuple[list[int] | None, set[str]]]:
+    """Each counts_frame call of the test: the departments asked for, the codes read."""
+    reads = []
     original = queries.counts_frame
 
     def spy(**kwargs):
         frame = original(**kwargs)
-        seen.append(set(frame["department"]))
+        reads.append((kwargs.get("departments"), set(frame["department"])))
         return frame
 
+    monkeypatch.setattr(queries, "counts_frame", spy)
+    return reads
+
+
+def test_a_department_page_reads_only_its_own_counts(as_user, counts_reads):
     client = as_user("executive")
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(queries, "counts_frame", spy)
-        assert client.get("/units/110100/").status_code == 200
-        assert client.get("/units/110000/").status_code == 200
-    assert seen == [{"110100"}, {"110100", "110200"}]
+    assert client.get("/units/110100/").status_code == 200
+    assert client.get("/units/110000/").status_code == 200
+    assert [read for _asked, read in counts_reads] == [{"110100"}, {"110100", "110200"}]
 
 
 def test_a_unit_with_more_departments_than_an_sql_list_takes_reads_every_count(
-    as_user, monkeypatch
+    as_user, monkeypatch, counts_reads
 ):
     client = as_user("executive")
     expected = client.get("/units/110000/").context["headline"]["unit"]
     monkeypatch.setattr(queries, "MAX_IN_LIST", 1)
-    seen = []
-    original = queries.counts_frame
-
-    def spy(**kwargs):
-        seen.append(kwargs.get("departments"))
-        return original(**kwargs)
-
-    monkeypatch.setattr(queries, "counts_frame", spy)
+    counts_reads.clear()
     cache.clear()
     assert client.get("/units/110000/").context["headline"]["unit"] == expected
-    assert seen == [None]
+    assert [asked for asked, _read in counts_reads] == [None]
