@@ -10,8 +10,8 @@ from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from simple_history.admin import SimpleHistoryAdmin
 
-from . import permissions
-from .models import ActionNote, AlertDelivery, Membership, MonthlyCount, Policy, Unit, Upload
+from paperless import permissions
+from paperless.models import ActionNote, AlertDelivery, Membership, MonthlyCount, Policy, Unit, Upload
 
 admin.site.site_header = "堺市 ペーパーレス取組状況 管理"
 admin.site.site_title = "ペーパーレス管理"

@@ -11,9 +11,9 @@ from datetime import date
 import pandas as pd
 from django.contrib.auth import get_user_model
 
-from . import queries
-from .alerts import DIGEST, AlertData, Person, PreviousDigest, Timing, data_months
-from .models import ActionNote, AlertDelivery, Membership, Unit
+from paperless import queries
+from paperless.alerts import DIGEST, AlertData, Person, PreviousDigest, Timing, data_months
+from paperless.models import ActionNote, AlertDelivery, Membership, Unit
 
 UNIT_COLUMNS = [*queries.UNIT_COLUMNS, "head_emails"]
 

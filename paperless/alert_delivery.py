@@ -33,10 +33,10 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from . import emails
-from .alert_data import alert_data_load
-from .alerts import Planned, WeekPlan, plan_week, week_start, week_timing
-from .models import AlertDelivery
+from paperless import emails
+from paperless.alert_data import alert_data_load
+from paperless.alerts import Planned, WeekPlan, plan_week, week_start, week_timing
+from paperless.models import AlertDelivery
 
 logger = logging.getLogger(__name__)
 Status = AlertDelivery.Status

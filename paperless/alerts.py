@@ -33,10 +33,10 @@ from typing import Any
 
 import pandas as pd
 
-from . import metrics, permissions
-from .alert_contents import GROUP_KINDS, Contents, OrgTree
-from .fiscal import add_months, fiscal_year, fy_to_date_months, latest_complete_month, month_start
-from .models import split_emails
+from paperless import metrics, permissions
+from paperless.alert_contents import GROUP_KINDS, Contents, OrgTree
+from paperless.fiscal import add_months, fiscal_year, fy_to_date_months, latest_complete_month, month_start
+from paperless.models import split_emails
 
 LAGGING = "lagging"
 MISSING = "missing"

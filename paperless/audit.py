@@ -24,8 +24,8 @@ from django.core.paginator import Page, Paginator
 from django.db import models
 from simple_history.utils import get_m2m_reverse_field_name
 
-from .fiscal import month_label
-from .models import ActionNote, Membership, MonthlyCount, Policy, Unit, Upload
+from paperless.fiscal import month_label
+from paperless.models import ActionNote, Membership, MonthlyCount, Policy, Unit, Upload
 
 PER_PAGE = 50
 ACTIONS = {"+": "追加", "~": "変更", "-": "削除"}

@@ -23,10 +23,10 @@ from django.db import transaction
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
-from . import permissions
-from .demo_org import CITY_CODE, UnitSpec, org_specs
-from .fiscal import latest_complete_month, months_between
-from .models import ActionNote, Membership, MonthlyCount, Policy, Unit
+from paperless import permissions
+from paperless.demo_org import CITY_CODE, UnitSpec, org_specs
+from paperless.fiscal import latest_complete_month, months_between
+from paperless.models import ActionNote, Membership, MonthlyCount, Policy, Unit
 
 SEED = "sakai-paperless-demo"
 FIRST_MONTH = date(2020, 4, 1)  # FY2020, the base fiscal year

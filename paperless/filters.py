@@ -12,7 +12,7 @@ from typing import Any
 import django_filters
 from django.db.models import QuerySet
 
-from .models import Unit
+from paperless.models import Unit
 
 AT_RISK = "at_risk"
 STATUS_CHOICES = (

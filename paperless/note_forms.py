@@ -7,8 +7,8 @@ from datetime import date
 from django import forms
 from django.utils import timezone
 
-from .fiscal import format_month_iso, parse_month_iso
-from .models import ActionNote
+from paperless.fiscal import format_month_iso, parse_month_iso
+from paperless.models import ActionNote
 
 
 class MonthField(forms.CharField):

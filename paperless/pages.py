@@ -15,12 +15,12 @@ from typing import Any
 import pandas as pd
 from django.conf import settings
 
-from . import charts, metrics
-from .fiscal import fiscal_year, fy_era_label, latest_complete_month, month_label
-from .report import MeetingReport
-from .selectors import Period
-from .tables import EXPORT_COLUMNS
-from .unit_dashboard import Dashboard, cached, dashboard
+from paperless import charts, metrics
+from paperless.fiscal import fiscal_year, fy_era_label, latest_complete_month, month_label
+from paperless.report import MeetingReport
+from paperless.selectors import Period
+from paperless.tables import EXPORT_COLUMNS
+from paperless.unit_dashboard import Dashboard, cached, dashboard
 
 WARD_OFFICE = "ward_office"
 BUREAU = "bureau"

@@ -21,7 +21,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 
-from .models import Membership, Unit, Upload
+from paperless.models import Membership, Unit, Upload
 
 DEPARTMENT_HEAD = "所属長"
 MANAGER = "区長・局長"

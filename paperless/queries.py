@@ -13,10 +13,10 @@ from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import Max, Q, QuerySet
 
-from .baselines import baseline_sources
-from .fiscal import fiscal_months
-from .metrics import DEPARTMENT, Rules
-from .models import MonthlyCount, Policy, Unit
+from paperless.baselines import baseline_sources
+from paperless.fiscal import fiscal_months
+from paperless.metrics import DEPARTMENT, Rules
+from paperless.models import MonthlyCount, Policy, Unit
 
 UNIT_COLUMNS = ["code", "name", "kind", "parent", "active", "sort_order", "id"]
 # The longest list of ids put in an SQL IN (...): SQLite's parameter limit is low.

@@ -13,21 +13,10 @@ from typing import Any
 
 from django.utils import timezone
 
-from . import metrics, queries
-from .fiscal import (
-    add_months,
-    fiscal_months,
-    fiscal_year,
-    format_month_iso,
-    fy_era_label,
-    fy_to_date_months,
-    latest_complete_month,
-    month_label,
-    months_between,
-    parse_month_iso,
-)
-from .models import ActionNote, AlertDelivery, MonthlyCount, Unit, Upload
-from .tree import preorder
+from paperless import metrics, queries
+from paperless.fiscal import add_months, fiscal_months, fiscal_year, format_month_iso, fy_era_label, fy_to_date_months, latest_complete_month, month_label, months_between, parse_month_iso
+from paperless.models import ActionNote, AlertDelivery, MonthlyCount, Unit, Upload
+from paperless.tree import preorder
 
 FIRST_FISCAL_YEAR = 2000
 MAX_RANGE_MONTHS = 36

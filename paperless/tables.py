@@ -18,9 +18,9 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
-from .exports import neutralize
-from .templatetags.dashboard_format import points
-from .templatetags.paperless_format import STATUS_LABELS, percent, sheets
+from paperless.exports import neutralize
+from paperless.templatetags.dashboard_format import points
+from paperless.templatetags.paperless_format import STATUS_LABELS, percent, sheets
 
 AT_RISK_LABEL = "要注意（年度末見込み未達）"
 NUM = {"th": {"class": "num"}, "td": {"class": "num"}}

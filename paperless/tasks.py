@@ -20,9 +20,9 @@ from django import db
 from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerError
 
-from . import alert_delivery
-from .alert_delivery import Outgoing, TransientDeliveryError
-from .models import AlertDelivery
+from paperless import alert_delivery
+from paperless.alert_delivery import Outgoing, TransientDeliveryError
+from paperless.models import AlertDelivery
 
 logger = logging.getLogger(__name__)
 

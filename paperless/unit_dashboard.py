@@ -20,11 +20,11 @@ from django.db.models import Count, Max, OuterRef, Subquery
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
-from . import metrics, queries
-from .fiscal import add_months, fy_to_date_months, months_between
-from .models import ActionNote, MonthlyCount, Policy, Unit
-from .selectors import Period
-from .tree import ancestors, areas, preorder
+from paperless import metrics, queries
+from paperless.fiscal import add_months, fy_to_date_months, months_between
+from paperless.models import ActionNote, MonthlyCount, Policy, Unit
+from paperless.selectors import Period
+from paperless.tree import ancestors, areas, preorder
 
 T = TypeVar("T")
 

@@ -1,7 +1,7 @@
 from django.urls import path
 
-from .views import alerts as alert_views
-from .views import audit, dashboard, notes, uploads
+from paperless.views import alerts as alert_views
+from paperless.views import audit, dashboard, notes, uploads
 
 app_name = "paperless"
 

@@ -32,11 +32,11 @@ from django.utils import timezone
 
 from paperless.models import MonthlyCount, Upload
 
-from .context import load_context
-from .parse import ParsedFile
-from .sandbox import gc_paused
-from .summary import build_summary
-from .validate import CHANGED, NEW, Change, Validation, validate
+from paperless.importing.context import load_context
+from paperless.importing.parse import ParsedFile
+from paperless.importing.sandbox import gc_paused
+from paperless.importing.summary import build_summary
+from paperless.importing.validate import CHANGED, NEW, Change, Validation, validate
 
 # pg_advisory_xact_lock key shared by every count import ("PPLS").
 COUNTS_LOCK_KEY = 0x50504C53

@@ -17,9 +17,9 @@ from paperless.fiscal import fy_end_month
 from paperless.models import MonthlyCount, Policy, Unit
 from paperless.permissions import is_administrator, subtree_ids, uploadable_unit_ids
 
-from .parse import Record
-from .template import Department
-from .validate import Context, Existing, UnitInfo, UnitLookup
+from paperless.importing.parse import Record
+from paperless.importing.template import Department
+from paperless.importing.validate import Context, Existing, UnitInfo, UnitLookup
 
 
 def load_units() -> dict[str, UnitInfo]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from .cells import normalize_key
+from paperless.importing.cells import normalize_key
 
 ALIASES: dict[str, tuple[str, ...]] = {
     "month": (

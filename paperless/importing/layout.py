@@ -24,11 +24,11 @@ from datetime import date
 
 from paperless.fiscal import parse_month
 
-from .cells import column_letter, normalize_text
-from .headers import ENGLISH, LABELS, field_of
-from .issues import Issue
-from .reader import Row, Sheet
-from .values import parse_fiscal_year, parse_month_value
+from paperless.importing.cells import column_letter, normalize_text
+from paperless.importing.headers import ENGLISH, LABELS, field_of
+from paperless.importing.issues import Issue
+from paperless.importing.reader import Row, Sheet
+from paperless.importing.values import parse_fiscal_year, parse_month_value
 
 HEADER_SEARCH_ROWS = 20
 

@@ -15,9 +15,9 @@ from typing import NamedTuple
 
 from paperless.fiscal import month_label
 
-from .cells import normalize_key
-from .issues import Issue, raw_text, sort_key
-from .layout import Table
+from paperless.importing.cells import normalize_key
+from paperless.importing.issues import Issue, raw_text, sort_key
+from paperless.importing.layout import Table
 
 _TOTALS = frozenset({"合計", "計", "総計", "小計", "累計", "total", "subtotal", "grandtotal"})
 _TOTAL_AFFIXES = ("合計", "総計", "小計")

@@ -23,7 +23,7 @@ from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from .cellscan import CellScan
+    from paperless.importing.cellscan import CellScan
 
 MB = 1024 * 1024
 ZIP_MAGIC = b"PK\x03\x04"
@@ -302,7 +302,7 @@ def _check_part(
     archive: zipfile.ZipFile, member: zipfile.ZipInfo, filename: str, limits: Limits, label: str
 ) -> int:
     """Scan one XML part; returns its real unpacked size."""
-    from .cellscan import CellScan  # it raises this module's errors: imported late
+    from paperless.importing.cellscan import CellScan  # it raises this module's errors: imported late
 
     size, scan = _scan_part(archive, member, filename, limits, CellScan(label, exact=False))
     if scan.needs_exact or scan.over(limits):

@@ -21,14 +21,14 @@ from django.utils import timezone
 
 from paperless.models import Unit, Upload
 
-from .commit import CommitResult, commit_upload
-from .context import load_context
-from .issues import Issue, sort_key
-from .parse import ParsedFile, parse_bytes, refused
-from .reader import load_bytes
-from .safety import Limits, TableError
-from .summary import build_summary, totals
-from .validate import CHANGED, NEW, Validation, validate
+from paperless.importing.commit import CommitResult, commit_upload
+from paperless.importing.context import load_context
+from paperless.importing.issues import Issue, sort_key
+from paperless.importing.parse import ParsedFile, parse_bytes, refused
+from paperless.importing.reader import load_bytes
+from paperless.importing.safety import Limits, TableError
+from paperless.importing.summary import build_summary, totals
+from paperless.importing.validate import CHANGED, NEW, Validation, validate
 
 
 @dataclass

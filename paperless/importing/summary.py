@@ -11,9 +11,9 @@ from typing import Any
 
 from paperless.fiscal import format_month_iso, month_label
 
-from .issues import sort_key
-from .parse import ParsedFile
-from .validate import CHANGED, NEW, UNCHANGED, Change, Context, Validation
+from paperless.importing.issues import sort_key
+from paperless.importing.parse import ParsedFile
+from paperless.importing.validate import CHANGED, NEW, UNCHANGED, Change, Context, Validation
 
 # What the preview page shows and the upload row stores; the counts say how many more.
 MAX_PREVIEW_ROWS = 500

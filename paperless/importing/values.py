@@ -17,7 +17,7 @@ from functools import lru_cache
 
 from paperless.fiscal import month_start, parse_month
 
-from .cells import normalize_code
+from paperless.importing.cells import normalize_code
 
 # One trillion sheets: anything larger is a typo, and it keeps within a 64-bit column.
 MAX_COUNT = 10**12

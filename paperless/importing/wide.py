@@ -10,11 +10,11 @@ from datetime import date
 
 from paperless.fiscal import month_label
 
-from .cells import column_letter, normalize_key, normalize_text
-from .issues import raw_text
-from .layout import Table
-from .records import KIND_BY_KEY, KIND_LABELS, Builder, Record, count_message, excluded_ok, is_total
-from .values import is_blank, parse_code, parse_count
+from paperless.importing.cells import column_letter, normalize_key, normalize_text
+from paperless.importing.issues import raw_text
+from paperless.importing.layout import Table
+from paperless.importing.records import KIND_BY_KEY, KIND_LABELS, Builder, Record, count_message, excluded_ok, is_total
+from paperless.importing.values import is_blank, parse_code, parse_count
 
 
 def read_wide(table: Table, builder: Builder) -> None:

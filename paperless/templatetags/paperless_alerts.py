@@ -9,7 +9,7 @@ from django import template
 
 from paperless.models import AlertDelivery
 
-from .paperless_format import STATUS_LABELS, sheets
+from paperless.templatetags.paperless_format import STATUS_LABELS, sheets
 
 register = template.Library()
 

@@ -12,9 +12,9 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
-from .. import alert_delivery, permissions
-from ..alerts import KINDS, week_start
-from ..models import AlertDelivery
+from paperless import alert_delivery, permissions
+from paperless.alerts import KINDS, week_start
+from paperless.models import AlertDelivery
 
 PREVIEW_PAGE = 20
 LOG_PAGE = 100

@@ -20,12 +20,12 @@ from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from .. import permissions
-from ..fiscal import format_month_iso, latest_complete_month, month_label, parse_month_iso
-from ..importing import service
-from ..importing.context import template_departments
-from ..importing.template import template_bytes
-from ..models import Unit, Upload
+from paperless import permissions
+from paperless.fiscal import format_month_iso, latest_complete_month, month_label, parse_month_iso
+from paperless.importing import service
+from paperless.importing.context import template_departments
+from paperless.importing.template import template_bytes
+from paperless.models import Unit, Upload
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PER_PAGE = 50
