@@ -50,7 +50,7 @@ def build_city(departments: int) -> None:
     from django.contrib.auth.models import Group, User
 
     from paperless import permissions
-    from paperless.fiscal import fiscal_months, months_between
+    from paperless.core.fiscal import fiscal_months, months_between
     from paperless.models import ActionNote, Membership, MonthlyCount, Unit
 
     k = Unit.Kind

@@ -189,7 +189,7 @@ def build() -> None:
     from django.db import transaction
 
     from paperless import permissions
-    from paperless.fiscal import fiscal_months
+    from paperless.core.fiscal import fiscal_months
     from paperless.models import MonthlyCount, Policy, Unit
 
     if MonthlyCount.objects.exists():
@@ -296,7 +296,7 @@ def main() -> None:
     from django.test import Client
     from django.test.utils import CaptureQueriesContext, setup_test_environment
 
-    from paperless.fiscal import fiscal_months
+    from paperless.core.fiscal import fiscal_months
     from paperless.selectors import fiscal_year_to_date
 
     setup_test_environment()

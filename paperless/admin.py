@@ -11,7 +11,15 @@ from django.core.exceptions import PermissionDenied
 from simple_history.admin import SimpleHistoryAdmin
 
 from paperless import permissions
-from paperless.models import ActionNote, AlertDelivery, Membership, MonthlyCount, Policy, Unit, Upload
+from paperless.models import (
+    ActionNote,
+    AlertDelivery,
+    Membership,
+    MonthlyCount,
+    Policy,
+    Unit,
+    Upload,
+)
 
 admin.site.site_header = "堺市 ペーパーレス取組状況 管理"
 admin.site.site_title = "ペーパーレス管理"

@@ -14,8 +14,8 @@ from urllib.parse import urlencode
 
 import pandas as pd
 
-from paperless import metrics
-from paperless.fiscal import format_month_iso
+from paperless.core import metrics
+from paperless.core.fiscal import format_month_iso
 
 GROUP_KINDS = ("ward_office", "bureau")
 WORST = 10  # lagging departments the digest names, lowest rate first

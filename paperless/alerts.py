@@ -33,9 +33,16 @@ from typing import Any
 
 import pandas as pd
 
-from paperless import metrics, permissions
+from paperless import permissions
 from paperless.alert_contents import GROUP_KINDS, Contents, OrgTree
-from paperless.fiscal import add_months, fiscal_year, fy_to_date_months, latest_complete_month, month_start
+from paperless.core import metrics
+from paperless.core.fiscal import (
+    add_months,
+    fiscal_year,
+    fy_to_date_months,
+    latest_complete_month,
+    month_start,
+)
 from paperless.models import split_emails
 
 LAGGING = "lagging"

@@ -24,7 +24,7 @@ from django.core.paginator import Page, Paginator
 from django.db import models
 from simple_history.utils import get_m2m_reverse_field_name
 
-from paperless.fiscal import month_label
+from paperless.core.fiscal import month_label
 from paperless.models import ActionNote, Membership, MonthlyCount, Policy, Unit, Upload
 
 PER_PAGE = 50

@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from paperless.fiscal import month_label
+from paperless.core.fiscal import month_label
 
 FONT = "Noto Sans CJK JP, Hiragino Sans, Yu Gothic, Meiryo, sans-serif"
 ACHIEVED_COLOUR = "#0b4f8a"

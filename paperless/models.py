@@ -15,7 +15,7 @@ from django.db import models
 from django.db.models import F, Q
 from simple_history.models import HistoricalRecords
 
-from paperless.fiscal import fiscal_year
+from paperless.core.fiscal import fiscal_year
 
 _EMAIL_SPLIT = re.compile(r"[\s,;、，]+")
 

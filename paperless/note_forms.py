@@ -7,7 +7,7 @@ from datetime import date
 from django import forms
 from django.utils import timezone
 
-from paperless.fiscal import format_month_iso, parse_month_iso
+from paperless.core.fiscal import format_month_iso, parse_month_iso
 from paperless.models import ActionNote
 
 

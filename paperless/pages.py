@@ -15,8 +15,9 @@ from typing import Any
 import pandas as pd
 from django.conf import settings
 
-from paperless import charts, metrics
-from paperless.fiscal import fiscal_year, fy_era_label, latest_complete_month, month_label
+from paperless import charts
+from paperless.core import metrics
+from paperless.core.fiscal import fiscal_year, fy_era_label, latest_complete_month, month_label
 from paperless.report import MeetingReport
 from paperless.selectors import Period
 from paperless.tables import EXPORT_COLUMNS

@@ -13,9 +13,9 @@ from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import Max, Q, QuerySet
 
-from paperless.baselines import baseline_sources
-from paperless.fiscal import fiscal_months
-from paperless.metrics import DEPARTMENT, Rules
+from paperless.core.baselines import baseline_sources
+from paperless.core.fiscal import fiscal_months
+from paperless.core.metrics import DEPARTMENT, Rules
 from paperless.models import MonthlyCount, Policy, Unit
 
 UNIT_COLUMNS = ["code", "name", "kind", "parent", "active", "sort_order", "id"]

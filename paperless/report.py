@@ -18,8 +18,8 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from paperless.core.fiscal import month_label
 from paperless.exports import neutralize
-from paperless.fiscal import month_label
 
 STATUS_LABELS = {
     "achieved": "○ 達成",

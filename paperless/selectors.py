@@ -13,10 +13,22 @@ from typing import Any
 
 from django.utils import timezone
 
-from paperless import metrics, queries
-from paperless.fiscal import add_months, fiscal_months, fiscal_year, format_month_iso, fy_era_label, fy_to_date_months, latest_complete_month, month_label, months_between, parse_month_iso
+from paperless import queries
+from paperless.core import metrics
+from paperless.core.fiscal import (
+    add_months,
+    fiscal_months,
+    fiscal_year,
+    format_month_iso,
+    fy_era_label,
+    fy_to_date_months,
+    latest_complete_month,
+    month_label,
+    months_between,
+    parse_month_iso,
+)
+from paperless.core.tree import preorder
 from paperless.models import ActionNote, AlertDelivery, MonthlyCount, Unit, Upload
-from paperless.tree import preorder
 
 FIRST_FISCAL_YEAR = 2000
 MAX_RANGE_MONTHS = 36

@@ -20,11 +20,12 @@ from django.db.models import Count, Max, OuterRef, Subquery
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
-from paperless import metrics, queries
-from paperless.fiscal import add_months, fy_to_date_months, months_between
+from paperless import queries
+from paperless.core import metrics
+from paperless.core.fiscal import add_months, fy_to_date_months, months_between
+from paperless.core.tree import ancestors, areas, preorder
 from paperless.models import ActionNote, MonthlyCount, Policy, Unit
 from paperless.selectors import Period
-from paperless.tree import ancestors, areas, preorder
 
 T = TypeVar("T")
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from paperless.fiscal import fiscal_months, fiscal_year, fy_to_date_months, months_between
+from paperless.core.fiscal import fiscal_months, fiscal_year, fy_to_date_months, months_between
 from paperless.models import MonthlyCount, Unit
 
 AS_OF = date(2023, 1, 16)

@@ -26,7 +26,7 @@ from django.http import HttpResponse
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from paperless import permissions
-from paperless.fiscal import fiscal_months
+from paperless.core.fiscal import fiscal_months
 from paperless.models import (
     ActionNote,
     AlertDelivery,

@@ -22,8 +22,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 
-from paperless.fiscal import parse_month
-
+from paperless.core.fiscal import parse_month
 from paperless.importing.cells import column_letter, normalize_text
 from paperless.importing.headers import ENGLISH, LABELS, field_of
 from paperless.importing.issues import Issue

@@ -15,8 +15,23 @@ from paperless.importing.cells import column_letter, normalize_text
 from paperless.importing.headers import LABELS
 from paperless.importing.issues import raw_text
 from paperless.importing.layout import Table
-from paperless.importing.records import NONE, Builder, Record, count_message, excluded_ok, total_text
-from paperless.importing.values import fiscal_year_number, is_blank, month_number, parse_code, parse_count, parse_month_value, year_number
+from paperless.importing.records import (
+    NONE,
+    Builder,
+    Record,
+    count_message,
+    excluded_ok,
+    total_text,
+)
+from paperless.importing.values import (
+    fiscal_year_number,
+    is_blank,
+    month_number,
+    parse_code,
+    parse_count,
+    parse_month_value,
+    year_number,
+)
 
 
 def read_long(table: Table, builder: Builder) -> None:

@@ -19,9 +19,15 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 
-from paperless.models import Unit, split_emails
-from paperless.importing.cells import column_letter, is_blank, normalize_code, normalize_key, normalize_text
+from paperless.importing.cells import (
+    column_letter,
+    is_blank,
+    normalize_code,
+    normalize_key,
+    normalize_text,
+)
 from paperless.importing.tabular import Row, Sheet, read_rows
+from paperless.models import Unit, split_emails
 
 HEADER_SEARCH_ROWS = 20
 MAX_CODE_LENGTH = Unit._meta.get_field("code").max_length

@@ -24,7 +24,14 @@ from typing import BinaryIO, NamedTuple, TypeVar
 import python_calamine
 
 from paperless.importing import sandbox
-from paperless.importing.safety import Limits, TableError, check_xlsx, column_letters, sniff, too_large
+from paperless.importing.safety import (
+    Limits,
+    TableError,
+    check_xlsx,
+    column_letters,
+    sniff,
+    too_large,
+)
 
 T = TypeVar("T")
 

@@ -13,8 +13,7 @@ from datetime import date
 from functools import lru_cache
 from typing import NamedTuple
 
-from paperless.fiscal import month_label
-
+from paperless.core.fiscal import month_label
 from paperless.importing.cells import normalize_key
 from paperless.importing.issues import Issue, raw_text, sort_key
 from paperless.importing.layout import Table

@@ -302,7 +302,9 @@ def _check_part(
     archive: zipfile.ZipFile, member: zipfile.ZipInfo, filename: str, limits: Limits, label: str
 ) -> int:
     """Scan one XML part; returns its real unpacked size."""
-    from paperless.importing.cellscan import CellScan  # it raises this module's errors: imported late
+    from paperless.importing.cellscan import (
+        CellScan,  # it raises this module's errors: imported late
+    )
 
     size, scan = _scan_part(archive, member, filename, limits, CellScan(label, exact=False))
     if scan.needs_exact or scan.over(limits):

@@ -19,8 +19,6 @@ from typing import Any
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
-from paperless.models import Unit, Upload
-
 from paperless.importing.commit import CommitResult, commit_upload
 from paperless.importing.context import load_context
 from paperless.importing.issues import Issue, sort_key
@@ -29,6 +27,7 @@ from paperless.importing.reader import load_bytes
 from paperless.importing.safety import Limits, TableError
 from paperless.importing.summary import build_summary, totals
 from paperless.importing.validate import CHANGED, NEW, Validation, validate
+from paperless.models import Unit, Upload
 
 
 @dataclass

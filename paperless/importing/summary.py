@@ -9,8 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from paperless.fiscal import format_month_iso, month_label
-
+from paperless.core.fiscal import format_month_iso, month_label
 from paperless.importing.issues import sort_key
 from paperless.importing.parse import ParsedFile
 from paperless.importing.validate import CHANGED, NEW, UNCHANGED, Change, Context, Validation

@@ -22,7 +22,13 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
-from paperless.fiscal import fiscal_months, fiscal_year, fy_era_label, month_era_label, month_label
+from paperless.core.fiscal import (
+    fiscal_months,
+    fiscal_year,
+    fy_era_label,
+    month_era_label,
+    month_label,
+)
 
 LONG_HEADERS = ("年月", "所属コード", "所属名", "印刷枚数", "コピー枚数", "除外枚数", "備考")
 WIDE_KINDS = ("印刷枚数", "コピー枚数", "除外枚数")

@@ -13,9 +13,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 
-from paperless.fiscal import fy_end_month, fy_start, month_label
-from paperless.fiscal import month_start as first_of_month
-
+from paperless.core.fiscal import fy_end_month, fy_start, month_label
+from paperless.core.fiscal import month_start as first_of_month
 from paperless.importing.issues import Issue, sort_key
 from paperless.importing.parse import Record
 from paperless.importing.sandbox import gc_paused

@@ -15,8 +15,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 
-from paperless.fiscal import month_start, parse_month
-
+from paperless.core.fiscal import month_start, parse_month
 from paperless.importing.cells import normalize_code
 
 # One trillion sheets: anything larger is a typo, and it keeps within a 64-bit column.

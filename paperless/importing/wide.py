@@ -8,12 +8,19 @@ from __future__ import annotations
 
 from datetime import date
 
-from paperless.fiscal import month_label
-
+from paperless.core.fiscal import month_label
 from paperless.importing.cells import column_letter, normalize_key, normalize_text
 from paperless.importing.issues import raw_text
 from paperless.importing.layout import Table
-from paperless.importing.records import KIND_BY_KEY, KIND_LABELS, Builder, Record, count_message, excluded_ok, is_total
+from paperless.importing.records import (
+    KIND_BY_KEY,
+    KIND_LABELS,
+    Builder,
+    Record,
+    count_message,
+    excluded_ok,
+    is_total,
+)
 from paperless.importing.values import is_blank, parse_code, parse_count
 
 

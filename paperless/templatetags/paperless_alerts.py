@@ -8,7 +8,6 @@ from datetime import date
 from django import template
 
 from paperless.models import AlertDelivery
-
 from paperless.templatetags.paperless_format import STATUS_LABELS, sheets
 
 register = template.Library()

@@ -5,7 +5,7 @@ from datetime import date
 
 from django import template
 
-from paperless import fiscal
+from paperless.core import fiscal
 
 register = template.Library()
 

@@ -21,7 +21,12 @@ from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from paperless import permissions
-from paperless.fiscal import format_month_iso, latest_complete_month, month_label, parse_month_iso
+from paperless.core.fiscal import (
+    format_month_iso,
+    latest_complete_month,
+    month_label,
+    parse_month_iso,
+)
 from paperless.importing import service
 from paperless.importing.context import template_departments
 from paperless.importing.template import template_bytes

@@ -17,7 +17,7 @@ from decimal import Decimal
 
 import pytest
 
-from paperless.fiscal import fiscal_months
+from paperless.core.fiscal import fiscal_months
 from paperless.models import Policy
 from tests.conftest import add_counts
 from tests.plotly_figures import validated

@@ -10,7 +10,7 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from paperless import alert_delivery, permissions
-from paperless.fiscal import fiscal_months, months_between
+from paperless.core.fiscal import fiscal_months, months_between
 from paperless.models import ActionNote, Membership, MonthlyCount, Unit
 
 pytestmark = pytest.mark.django_db

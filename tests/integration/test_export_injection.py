@@ -16,8 +16,8 @@ import pytest
 import time_machine
 from django.urls import reverse
 
+from paperless.core.fiscal import fiscal_months
 from paperless.exports import FORMULA_PREFIXES
-from paperless.fiscal import fiscal_months
 from paperless.models import ActionNote
 from tests.authz_rules import walk_urls
 from tests.conftest import add_counts

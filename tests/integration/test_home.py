@@ -5,7 +5,7 @@ from datetime import date
 import pytest
 import time_machine
 
-from paperless.fiscal import fiscal_months
+from paperless.core.fiscal import fiscal_months
 from tests.conftest import add_counts
 
 pytestmark = pytest.mark.django_db

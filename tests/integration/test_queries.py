@@ -8,7 +8,7 @@ import pandas as pd
 from django.db import connection
 
 from paperless import queries
-from paperless.fiscal import fiscal_months
+from paperless.core.fiscal import fiscal_months
 from paperless.models import MonthlyCount
 from tests.conftest import add_counts, service_unavailable
 

@@ -17,9 +17,10 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.test import override_settings
 
-from paperless import demo, metrics, permissions
+from paperless import demo, permissions
+from paperless.core import metrics
+from paperless.core.fiscal import fiscal_months, fy_to_date_months, months_between
 from paperless.demo_org import COUNTER_DEPARTMENTS, org_specs
-from paperless.fiscal import fiscal_months, fy_to_date_months, months_between
 from paperless.models import ActionNote, Membership, MonthlyCount, Policy, Unit
 
 NOW = datetime(2026, 11, 26, 9, 0, tzinfo=ZoneInfo("Asia/Tokyo"))

@@ -10,7 +10,7 @@ import pytest
 import time_machine
 from django.core.management import CommandError, call_command
 
-from paperless.fiscal import months_between
+from paperless.core.fiscal import months_between
 from paperless.models import MonthlyCount, Unit
 from tests.conftest import add_counts
 from tests.integration.dashboard_data import FY22, TODAY, counts

@@ -9,7 +9,7 @@ import pytest
 import time_machine
 from django.db import DatabaseError
 
-from paperless.fiscal import add_months
+from paperless.core.fiscal import add_months
 from paperless.importing import commit as commit_module
 from paperless.importing.parse import parse_bytes
 from paperless.importing.safety import Limits

@@ -20,7 +20,7 @@ from django.db import connection
 from django.utils import timezone
 
 from paperless import alert_delivery, tasks
-from paperless.fiscal import latest_complete_month
+from paperless.core.fiscal import latest_complete_month
 from paperless.models import AlertDelivery
 from tests.alert_helpers import add_counts_until
 from tests.conftest import service_unavailable

@@ -7,7 +7,7 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from paperless import metrics, permissions
+from paperless import permissions
 from paperless.alerts import (
     DIGEST,
     LAGGING,
@@ -20,7 +20,8 @@ from paperless.alerts import (
     week_start,
     week_timing,
 )
-from paperless.fiscal import fiscal_months, months_between
+from paperless.core import metrics
+from paperless.core.fiscal import fiscal_months, months_between
 
 SITE = "https://paperless.example"
 MONDAY_AFTER_DEADLINE = date(2023, 1, 16)  # latest complete month: December 2022

@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from paperless.fiscal import (
+from paperless.core.fiscal import (
     add_months,
     era_year,
     fiscal_months,

@@ -1,4 +1,4 @@
-"""Reduction rates, status, gap, coverage and projection (paperless.metrics): pure, no db."""
+"""Reduction rates, status, gap, coverage and projection (paperless.core.metrics): pure, no db."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from paperless import metrics
-from paperless.metrics import (
+from paperless.core import metrics
+from paperless.core.metrics import (
     PROJECTION_METHOD,
     Rules,
     baseline_frame,
@@ -710,7 +710,7 @@ def test_reduction_rate_scalar():
 
 
 def test_baseline_sources_follow_predecessors_back_through_generations_and_cycles():
-    from paperless.baselines import baseline_sources
+    from paperless.core.baselines import baseline_sources
 
     preds = pd.DataFrame(
         {"unit": ["C", "B", "X", "Y"], "predecessor": ["B", "A", "Y", "X"]}, dtype=object

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from paperless import alert_delivery
 from paperless.alerts import WeekPlan
-from paperless.fiscal import month_label
+from paperless.core.fiscal import month_label
 from paperless.models import AlertDelivery
 
 KIND_LABELS = dict(AlertDelivery.Kind.choices)

@@ -26,16 +26,16 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from paperless.baselines import (
+from paperless.core.baselines import (
     Counts,
     Prepared,
     count_rows,
     month_keys,
     prepared_of,
 )
-from paperless.baselines import baseline_frame as baseline_frame
-from paperless.baselines import prepare as prepare
-from paperless.fiscal import fiscal_months, month_start
+from paperless.core.baselines import baseline_frame as baseline_frame
+from paperless.core.baselines import prepare as prepare
+from paperless.core.fiscal import fiscal_months, month_start
 
 ACHIEVED = "achieved"
 LAGGING = "lagging"
