@@ -134,19 +134,20 @@ def main() -> None:
 
     from django.db import transaction
 
-    from paperless import alert_delivery, queries
+    from paperless import alert_delivery
     from paperless.alerts import data_months, week_timing
     from paperless.models import AlertDelivery
+    from paperless.reads import frames
 
     build_city(args.departments)
     timing = week_timing(AS_OF, deadline_day=10)
 
-    def frames():
-        rules = queries.rules_for(timing.fy)
+    def load_frames():
+        rules = frames.rules_for(timing.fy)
         return (
-            queries.units_frame(),
-            queries.counts_frame(months=data_months(timing), base_fy=rules.base_fy),
-            queries.predecessors_frame(),
+            frames.units_frame(),
+            frames.counts_frame(months=data_months(timing), base_fy=rules.base_fy),
+            frames.predecessors_frame(),
         )
 
     def plan():
@@ -161,9 +162,9 @@ def main() -> None:
             transaction.set_rollback(True)  # the next repeat claims again
         return prepared
 
-    rows = len(frames()[1])
+    rows = len(load_frames()[1])
     results = {
-        "frames": measure(frames, args.repeat),
+        "frames": measure(load_frames, args.repeat),
         "plan": measure(plan, args.repeat),
         "render": measure(plan_and_render, args.repeat),
         "claim": measure(claim, args.repeat),

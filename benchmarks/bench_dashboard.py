@@ -297,7 +297,7 @@ def main() -> None:
     from django.test.utils import CaptureQueriesContext, setup_test_environment
 
     from paperless.core.fiscal import fiscal_months
-    from paperless.selectors import fiscal_year_to_date
+    from paperless.reads.selectors import fiscal_year_to_date
 
     setup_test_environment()
     call_command("migrate", verbosity=0)

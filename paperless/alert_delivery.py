@@ -34,9 +34,9 @@ from django.db.models import F
 from django.utils import timezone
 
 from paperless import emails
-from paperless.alert_data import alert_data_load
 from paperless.alerts import Planned, WeekPlan, plan_week, week_start, week_timing
 from paperless.models import AlertDelivery
+from paperless.reads.alert_data import alert_data_load
 
 logger = logging.getLogger(__name__)
 Status = AlertDelivery.Status

@@ -18,8 +18,8 @@ from django.conf import settings
 from paperless import charts
 from paperless.core import metrics
 from paperless.core.fiscal import fiscal_year, fy_era_label, latest_complete_month, month_label
+from paperless.reads.selectors import Period
 from paperless.report import MeetingReport
-from paperless.selectors import Period
 from paperless.tables import EXPORT_COLUMNS
 from paperless.unit_dashboard import Dashboard, cached, dashboard
 

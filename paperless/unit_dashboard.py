@@ -20,12 +20,12 @@ from django.db.models import Count, Max, OuterRef, Subquery
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
-from paperless import queries
 from paperless.core import metrics
 from paperless.core.fiscal import add_months, fy_to_date_months, months_between
 from paperless.core.tree import ancestors, areas, preorder
 from paperless.models import ActionNote, MonthlyCount, Policy, Unit
-from paperless.selectors import Period
+from paperless.reads import frames
+from paperless.reads.selectors import Period
 
 T = TypeVar("T")
 
@@ -120,9 +120,9 @@ def dashboard(
     own departments are read, with those of their predecessors (baselines pass to
     heirs): a department's page reads a few hundred rows, not the whole city's.
     """
-    rules = queries.rules_for(period.fy)
-    units = queries.units_frame()
-    preds = queries.predecessors_frame()
+    rules = frames.rules_for(period.fy)
+    units = frames.units_frame()
+    preds = frames.predecessors_frame()
     months = set(period.months) | set(period.previous_months)
     months |= set(fy_to_date_months(period.fy, period.last))
     history_months = months_between(add_months(period.last, -11), period.last)
@@ -130,7 +130,7 @@ def dashboard(
         months |= set(history_months)
 
     codes = preorder(units, code)
-    counts = queries.counts_below(
+    counts = frames.counts_below(
         units, preds, codes=codes, months=sorted(months), base_fy=rules.base_fy
     )
     info = units.set_index("code")

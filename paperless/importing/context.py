@@ -12,7 +12,6 @@ from datetime import date
 
 from django.db import connection
 
-from paperless import queries
 from paperless.core import metrics
 from paperless.core.fiscal import fy_end_month
 from paperless.importing.parse import Record
@@ -20,6 +19,7 @@ from paperless.importing.template import Department
 from paperless.importing.validate import Context, Existing, UnitInfo, UnitLookup
 from paperless.models import MonthlyCount, Policy, Unit
 from paperless.permissions import is_administrator, subtree_ids, uploadable_unit_ids
+from paperless.reads import frames
 
 
 def load_units() -> dict[str, UnitInfo]:
@@ -41,7 +41,7 @@ def load_existing(
     if not ids or not months:
         return {}
     query = MonthlyCount.objects.filter(month__in=sorted(months)).order_by()
-    if len(ids) <= queries.MAX_IN_LIST:  # else the other departments' rows are dropped below
+    if len(ids) <= frames.MAX_IN_LIST:  # else the other departments' rows are dropped below
         query = query.filter(department_id__in=sorted(ids))
     if for_update and connection.features.has_select_for_update:
         query = query.select_for_update()
@@ -61,10 +61,10 @@ def load_baseline(
     """(department id, calendar month) → total sheets of that month in the base FY."""
     if not any(m > fy_end_month(base_fy) for m in months):
         return {}
-    counts = queries.counts_frame(months=[], base_fy=base_fy)
+    counts = frames.counts_frame(months=[], base_fy=base_fy)
     if counts.empty:
         return {}
-    base = metrics.baseline_frame(counts, queries.predecessors_frame(), base_fy=base_fy)
+    base = metrics.baseline_frame(counts, frames.predecessors_frame(), base_fy=base_fy)
     ids = {code: unit.id for code, unit in units.items()}
     return {
         (ids[code], month.month): int(total)

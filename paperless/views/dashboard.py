@@ -19,9 +19,10 @@ from django.utils.http import content_disposition_header, urlencode
 from django.views.decorators.http import require_GET
 from django_tables2 import RequestConfig
 
-from paperless import pages, permissions, report, selectors, tables, unit_dashboard
+from paperless import pages, permissions, report, tables, unit_dashboard
 from paperless.filters import DepartmentFilter
 from paperless.models import Unit
+from paperless.reads import selectors
 
 PER_PAGE = 50
 PERIOD_PARAMS = ("fy", "from", "to", "latest")

@@ -9,8 +9,8 @@ import time_machine
 from django.core.cache import cache
 from django.core.files.base import ContentFile
 
-from paperless import queries
 from paperless.models import ActionNote, AlertDelivery, MonthlyCount, Unit, Upload
+from paperless.reads import frames
 from tests.conftest import add_counts
 from tests.integration.dashboard_data import BASE, FY22, TODAY, counts, figures
 
@@ -213,14 +213,14 @@ def test_pages_below_the_city_read_the_baseline_a_predecessor_elsewhere_left(as_
 def counts_reads(monkeypatch) -> list[tuple[list[int] | None, set[str]]]:
     """Each counts_frame call of the test: the departments asked for, the codes read."""
     reads = []
-    original = queries.counts_frame
+    original = frames.counts_frame
 
     def spy(**kwargs):
         frame = original(**kwargs)
         reads.append((kwargs.get("departments"), set(frame["department"])))
         return frame
 
-    monkeypatch.setattr(queries, "counts_frame", spy)
+    monkeypatch.setattr(frames, "counts_frame", spy)
     return reads
 
 
@@ -236,7 +236,7 @@ def test_a_unit_with_more_departments_than_an_sql_list_takes_reads_every_count(
 ):
     client = as_user("executive")
     expected = client.get("/units/110000/").context["headline"]["unit"]
-    monkeypatch.setattr(queries, "MAX_IN_LIST", 1)
+    monkeypatch.setattr(frames, "MAX_IN_LIST", 1)
     counts_reads.clear()
     cache.clear()
     assert client.get("/units/110000/").context["headline"]["unit"] == expected

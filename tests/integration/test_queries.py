@@ -7,9 +7,9 @@ from datetime import date
 import pandas as pd
 from django.db import connection
 
-from paperless import queries
 from paperless.core.fiscal import fiscal_months
 from paperless.models import MonthlyCount
+from paperless.reads import frames
 from tests.conftest import add_counts, service_unavailable
 
 BASE = fiscal_months(2020)
@@ -20,7 +20,7 @@ def test_counts_frame_reads_the_months_asked_and_the_whole_base_year(tree):
     add_counts(tree["sakai_shimin"], BASE + FY22, 600, 400, excluded=150)
     add_counts(tree["naka_shimin"], BASE[:2] + FY22[:1], 70, 30)  # excluded not stated
     add_counts(tree["naka_shimin"], [date(2021, 4, 1)], 1, 1)  # neither asked nor base
-    frame = queries.counts_frame(months=FY22[:2], base_fy=2020)
+    frame = frames.counts_frame(months=FY22[:2], base_fy=2020)
     assert len(frame) == 12 + 2 + 2 + 1
     assert set(frame["month"]) == set(BASE) | set(FY22[:2])
     assert all(type(m) is date for m in frame["month"])
@@ -39,11 +39,11 @@ def test_postgresql_packed_rows_give_the_frame_the_orm_gives(tree):
     add_counts(tree["sakai_kikaku"], BASE + FY22, 2**40, 7, excluded=0)
     add_counts(tree["naka_shimin"], BASE + FY22[:1], 70, 30)
     rows = MonthlyCount.objects.order_by()
-    copied = queries._packed_counts(rows)
+    copied = frames._packed_counts(rows)
     values = rows.values_list(
         "department__code", "month", "print_sheets", "copy_sheets", "excluded_sheets"
     )
-    orm = pd.DataFrame(list(values), columns=queries.COUNT_COLUMNS)
+    orm = pd.DataFrame(list(values), columns=frames.COUNT_COLUMNS)
     orm["excluded_sheets"] = orm["excluded_sheets"].astype("float64")
     key = ["department", "month"]
     pd.testing.assert_frame_equal(
@@ -52,4 +52,4 @@ def test_postgresql_packed_rows_give_the_frame_the_orm_gives(tree):
         check_dtype=False,
     )
     assert len(copied) == 12 + 3 + 12 + 3 + 12 + 1
-    assert queries._packed_counts(rows.none()).empty
+    assert frames._packed_counts(rows.none()).empty

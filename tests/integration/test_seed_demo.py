@@ -263,15 +263,15 @@ def test_counts_do_not_depend_on_the_day_the_seed_runs():
 
 
 def test_fy2026_wards_differ_widely_and_a_fair_share_of_departments_lag(seeded):
-    from paperless import queries
+    from paperless.reads import frames
 
     months = fy_to_date_months(2026, LATEST)
     table = metrics.summarize(
-        queries.counts_frame(months=months, base_fy=2020),
-        queries.units_frame(),
-        queries.predecessors_frame(),
+        frames.counts_frame(months=months, base_fy=2020),
+        frames.units_frame(),
+        frames.predecessors_frame(),
         months=months,
-        rules=queries.rules_for(2026),
+        rules=frames.rules_for(2026),
     )
     wards = table[table["kind"] == Unit.Kind.WARD_OFFICE].set_index("name")["rate"]
     assert list(wards.index) == WARDS

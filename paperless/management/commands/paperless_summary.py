@@ -11,8 +11,8 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from paperless import selectors
 from paperless.models import Unit
+from paperless.reads import selectors
 
 
 class Command(BaseCommand):

@@ -1,4 +1,4 @@
-"""Reads for pages, commands and e-mails: database frames → metrics, in a few queries.
+"""Reads for pages, commands and e-mails: database frames → metrics, in a few frames.
 
 Every function here runs a fixed number of queries whatever the size of the org tree
 or the number of months: frames come from ``queries`` (one query per concept) and the
@@ -13,7 +13,6 @@ from typing import Any
 
 from django.utils import timezone
 
-from paperless import queries
 from paperless.core import metrics
 from paperless.core.fiscal import (
     add_months,
@@ -29,6 +28,7 @@ from paperless.core.fiscal import (
 )
 from paperless.core.tree import preorder
 from paperless.models import ActionNote, AlertDelivery, MonthlyCount, Unit, Upload
+from paperless.reads import frames
 
 FIRST_FISCAL_YEAR = 2000
 MAX_RANGE_MONTHS = 36
@@ -165,11 +165,11 @@ def unit_summary(*, code: str, period: Period, visible_ids: set[int] | None) -> 
     Rates and coverage are fractions rounded to four places, None where undefined.
     Five queries; below the city only the counts the unit's figures need.
     """
-    rules = queries.rules_for(period.fy)
-    units, preds = queries.units_frame(), queries.predecessors_frame()
+    rules = frames.rules_for(period.fy)
+    units, preds = frames.units_frame(), frames.predecessors_frame()
     months = list(period.months)
     codes = preorder(units, code)
-    counts = queries.counts_below(units, preds, codes=codes, months=months, base_fy=rules.base_fy)
+    counts = frames.counts_below(units, preds, codes=codes, months=months, base_fy=rules.base_fy)
     summary = metrics.summarize(counts, units, preds, months=months, rules=rules)
     if visible_ids is not None:
         ids = dict(zip(units["code"], units["id"], strict=True))

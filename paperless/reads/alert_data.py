@@ -11,11 +11,11 @@ from datetime import date
 import pandas as pd
 from django.contrib.auth import get_user_model
 
-from paperless import queries
 from paperless.alerts import DIGEST, AlertData, Person, PreviousDigest, Timing, data_months
 from paperless.models import ActionNote, AlertDelivery, Membership, Unit
+from paperless.reads import frames
 
-UNIT_COLUMNS = [*queries.UNIT_COLUMNS, "head_emails"]
+UNIT_COLUMNS = [*frames.UNIT_COLUMNS, "head_emails"]
 
 
 def units_with_emails_frame() -> pd.DataFrame:
@@ -76,11 +76,11 @@ def previous_digest_load(week: date) -> PreviousDigest | None:
 
 
 def alert_data_load(timing: Timing) -> AlertData:
-    rules = queries.rules_for(timing.fy)
+    rules = frames.rules_for(timing.fy)
     return AlertData(
         units=units_with_emails_frame(),
-        counts=queries.counts_frame(months=data_months(timing), base_fy=rules.base_fy),
-        predecessors=queries.predecessors_frame(),
+        counts=frames.counts_frame(months=data_months(timing), base_fy=rules.base_fy),
+        predecessors=frames.predecessors_frame(),
         rules=rules,
         people=people_load(),
         notes=notes_load(),
