@@ -19,8 +19,9 @@ from django.utils.http import content_disposition_header, urlencode
 from django.views.decorators.http import require_GET
 from django_tables2 import RequestConfig
 
-from paperless import pages, permissions, report, tables, unit_dashboard
-from paperless.filters import DepartmentFilter
+from paperless import permissions
+from paperless.dashboard import assembly, pages, report, tables
+from paperless.dashboard.filters import DepartmentFilter
 from paperless.models import Unit
 from paperless.reads import selectors
 
@@ -105,7 +106,7 @@ def _table(request: HttpRequest, page: pages.UnitPage, *, paginate: bool) -> dic
     return {"filter": filterset, "table": table, "department_count": len(page.rows)}
 
 
-def _common(request: HttpRequest, data: unit_dashboard.Dashboard, error: str | None) -> dict:
+def _common(request: HttpRequest, data: assembly.Dashboard, error: str | None) -> dict:
     """What every unit page shows: period form, breadcrumbs, footnotes, links."""
     period = _keep(request, *PERIOD_PARAMS)
     return {

@@ -17,7 +17,7 @@ import time_machine
 from django.urls import reverse
 
 from paperless.core.fiscal import fiscal_months
-from paperless.exports import FORMULA_PREFIXES
+from paperless.dashboard.exports import FORMULA_PREFIXES
 from paperless.models import ActionNote
 from tests.authz_rules import walk_urls
 from tests.conftest import add_counts

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from paperless import charts
+from paperless.dashboard import charts
 from tests.plotly_figures import validated
 
 WARDS = ["堺区役所", "中区役所", "東区役所", "西区役所", "南区役所", "北区役所", "美原区役所"]

@@ -1,6 +1,6 @@
 import pytest
 
-from paperless.exports import neutralize, neutralize_row
+from paperless.dashboard.exports import neutralize, neutralize_row
 
 
 @pytest.mark.parametrize("text", ["=1+1", "+81", "-2", "@SUM(A1)", "\tx", "\rx"])

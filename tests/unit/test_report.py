@@ -8,7 +8,7 @@ from datetime import date
 import openpyxl
 import pytest
 
-from paperless import report
+from paperless.dashboard import report
 
 TITLE = "令和4年度 ペーパーレスの取組状況（1月末現在）"
 

@@ -19,7 +19,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from paperless.core.fiscal import month_label
-from paperless.exports import neutralize
+from paperless.dashboard.exports import neutralize
 
 STATUS_LABELS = {
     "achieved": "○ 達成",

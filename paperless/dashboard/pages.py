@@ -15,13 +15,13 @@ from typing import Any
 import pandas as pd
 from django.conf import settings
 
-from paperless import charts
 from paperless.core import metrics
 from paperless.core.fiscal import fiscal_year, fy_era_label, latest_complete_month, month_label
+from paperless.dashboard import charts
+from paperless.dashboard.assembly import Dashboard, cached, dashboard
+from paperless.dashboard.report import MeetingReport
+from paperless.dashboard.tables import EXPORT_COLUMNS
 from paperless.reads.selectors import Period
-from paperless.report import MeetingReport
-from paperless.tables import EXPORT_COLUMNS
-from paperless.unit_dashboard import Dashboard, cached, dashboard
 
 WARD_OFFICE = "ward_office"
 BUREAU = "bureau"

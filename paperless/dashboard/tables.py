@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
-from paperless.exports import neutralize
+from paperless.dashboard.exports import neutralize
 from paperless.templatetags.dashboard_format import points
 from paperless.templatetags.paperless_format import STATUS_LABELS, percent, sheets
 
