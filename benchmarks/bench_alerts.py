@@ -8,7 +8,7 @@ them, FY2020 as the base year and FY2022 to December, a third of the departments
 lagging and a tenth late. Then it times, best of --repeat runs:
 
   frames   the raw DataFrame load the dashboard does too (units, counts, predecessors)
-  plan     every read of the run and the plan itself (alert_delivery.week_plan)
+  plan     every read of the run and the plan itself (delivery.week_plan)
   render   subject, text and HTML of every message (three templates each)
   claim    plan + render + one delivery row per message (alert_week_prepare, writes)
 
@@ -134,8 +134,8 @@ def main() -> None:
 
     from django.db import transaction
 
-    from paperless import alert_delivery
-    from paperless.alerts import data_months, week_timing
+    from paperless.alerts import delivery
+    from paperless.alerts.planning import data_months, week_timing
     from paperless.models import AlertDelivery
     from paperless.reads import frames
 
@@ -151,14 +151,14 @@ def main() -> None:
         )
 
     def plan():
-        return alert_delivery.week_plan(AS_OF)[0]
+        return delivery.week_plan(AS_OF)[0]
 
     def plan_and_render():
-        return alert_delivery.render_plan(plan())
+        return delivery.render_plan(plan())
 
     def claim():
         with transaction.atomic():
-            prepared = alert_delivery.alert_week_prepare(as_of=AS_OF)
+            prepared = delivery.alert_week_prepare(as_of=AS_OF)
             transaction.set_rollback(True)  # the next repeat claims again
         return prepared
 

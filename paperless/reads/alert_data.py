@@ -11,7 +11,7 @@ from datetime import date
 import pandas as pd
 from django.contrib.auth import get_user_model
 
-from paperless.alerts import DIGEST, AlertData, Person, PreviousDigest, Timing, data_months
+from paperless.alerts.planning import DIGEST, AlertData, Person, PreviousDigest, Timing, data_months
 from paperless.models import ActionNote, AlertDelivery, Membership, Unit
 from paperless.reads import frames
 

@@ -12,8 +12,9 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
-from paperless import alert_delivery, permissions
-from paperless.alerts import KINDS, week_start
+from paperless import permissions
+from paperless.alerts import delivery
+from paperless.alerts.planning import KINDS, week_start
 from paperless.models import AlertDelivery
 
 PREVIEW_PAGE = 20
@@ -43,10 +44,10 @@ def preview(request: HttpRequest) -> HttpResponse:
     _require_admin(request)
     as_of = _day(request.GET.get("day")) or timezone.localdate()
     kind = _choice(request.GET.get("kind"), KINDS)
-    plan, _ = alert_delivery.week_plan(as_of)
+    plan, _ = delivery.week_plan(as_of)
     wanted = [m for m in plan.messages if not kind or m.kind == kind]
     page = Paginator(wanted, PREVIEW_PAGE).get_page(request.GET.get("page"))
-    rendered = alert_delivery.render_messages(page.object_list)
+    rendered = delivery.render_messages(page.object_list)
     counts = {k: sum(1 for m in plan.messages if m.kind == k) for k in KINDS}
     return render(
         request,

@@ -11,8 +11,8 @@ from django.core import mail
 from django.core.mail.backends.locmem import EmailBackend as LocmemBackend
 from django_celery_beat.models import PeriodicTask
 
-from paperless import alert_delivery, tasks
-from paperless.alert_delivery import REASON_INVALID, REASON_NOT_PLANNED, REASON_OLD_WEEK
+from paperless.alerts import delivery, tasks
+from paperless.alerts.delivery import REASON_INVALID, REASON_NOT_PLANNED, REASON_OLD_WEEK
 from paperless.models import AlertDelivery, Unit
 from tests.alert_helpers import AS_OF, WEEK, add_alert_counts, expected_messages
 
@@ -86,7 +86,7 @@ def test_weekly_run_sends_each_planned_message_and_records_it(week):
 def test_running_the_week_again_sends_nothing(week):
     run()
     run()
-    alert_delivery.alert_week_send_inline(as_of=AS_OF)
+    delivery.alert_week_send_inline(as_of=AS_OF)
     assert len(mail.outbox) == 6
     assert AlertDelivery.objects.count() == 6
 
@@ -98,7 +98,7 @@ def test_a_later_day_of_the_same_week_is_the_same_week(week):
 
 
 def test_a_duplicate_send_message_finds_its_row_sent(week):
-    prepared = alert_delivery.alert_week_prepare(as_of=AS_OF)
+    prepared = delivery.alert_week_prepare(as_of=AS_OF)
     payload = prepared.outgoing[0].as_payload()
     assert tasks.send_alert_delivery.delay(payload).get() == Status.SENT
     assert tasks.send_alert_delivery.delay(payload).get() == Status.SENT
@@ -123,7 +123,7 @@ def test_in_process_a_transient_failure_stays_pending_until_the_next_run(week, f
 
 def test_the_command_reports_transient_failures_for_a_rerun(week, failing):
     failing["shiminzei@city.sakai.example"] = [ConnectionRefusedError(111, "refused")]
-    result = alert_delivery.alert_week_send_inline(as_of=AS_OF)
+    result = delivery.alert_week_send_inline(as_of=AS_OF)
     assert (result.outcomes["sent"], result.outcomes["retry"]) == (5, 1)
 
 
@@ -150,7 +150,7 @@ def test_a_mailbox_busy_refusal_is_transient(week, failing):
 
 
 def test_the_last_allowed_attempt_records_failed_with_the_reason(week, failing):
-    prepared = alert_delivery.alert_week_prepare(as_of=AS_OF)
+    prepared = delivery.alert_week_prepare(as_of=AS_OF)
     payload = prepared.outgoing[0].as_payload()
     failing[str(payload["recipient"])] = [ConnectionRefusedError(111, "refused")]
     result = tasks.send_alert_delivery.apply(args=[payload], retries=tasks.SEND_MAX_RETRIES)
@@ -184,7 +184,7 @@ def test_next_weeks_digest_compares_with_the_lagging_set_recorded_this_week(week
     assert set(digest.units.values_list("code", flat=True)) == {"110100", "201100"}
     # 市民税課 catches up; next week's digest names it.
     tree["zeimu"].counts.filter(month__gte=date(2022, 4, 1)).update(print_sheets=20)
-    plan, _ = alert_delivery.week_plan(date(2023, 1, 23))
+    plan, _ = delivery.week_plan(date(2023, 1, 23))
     previous = plan.by_kind("digest")[0].context["previous"]
     assert previous["week"] == WEEK
     assert previous["change"] == -1
@@ -192,7 +192,7 @@ def test_next_weeks_digest_compares_with_the_lagging_set_recorded_this_week(week
 
 
 def test_resume_sends_pending_rows_and_skips_those_no_longer_planned(week):
-    alert_delivery.alert_week_prepare(as_of=AS_OF)
+    delivery.alert_week_prepare(as_of=AS_OF)
     gone = AlertDelivery.objects.create(week=WEEK, kind="missing", recipient="old@city.example")
     assert run_resume() == {"planned": 6, "queued": 6}
     gone.refresh_from_db()
@@ -206,7 +206,7 @@ def run_resume() -> dict[str, int]:
 
 
 def test_worker_start_resumes_a_run_cut_short_this_week(week):
-    alert_delivery.alert_week_prepare(as_of=AS_OF)
+    delivery.alert_week_prepare(as_of=AS_OF)
     with time_machine.travel(date(2023, 1, 17)):
         tasks.resume_cut_short_run()
     assert len(mail.outbox) == 6

@@ -9,7 +9,8 @@ from django.contrib.auth.models import Group, User
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
-from paperless import alert_delivery, permissions
+from paperless import permissions
+from paperless.alerts import delivery
 from paperless.core.fiscal import fiscal_months, months_between
 from paperless.models import ActionNote, Membership, MonthlyCount, Unit
 
@@ -76,8 +77,8 @@ def build_city(departments: int) -> None:
 
 
 def plan_and_render() -> int:
-    plan, _ = alert_delivery.week_plan(AS_OF)
-    rendered = alert_delivery.render_plan(plan)
+    plan, _ = delivery.week_plan(AS_OF)
+    rendered = delivery.render_plan(plan)
     return len(rendered)
 
 
@@ -97,7 +98,7 @@ def measure(departments: int) -> tuple[int, int]:
         with CaptureQueriesContext(connection) as planning:
             plan_and_render()
         with CaptureQueriesContext(connection) as claiming:
-            prepared = alert_delivery.alert_week_prepare(as_of=AS_OF)
+            prepared = delivery.alert_week_prepare(as_of=AS_OF)
         assert len(prepared.outgoing) > departments // 3
         transaction.set_rollback(True)
     return len(planning), len(claiming)

@@ -6,7 +6,7 @@ import pytest
 import time_machine
 from django.core import mail
 
-from paperless import alert_delivery
+from paperless.alerts import delivery
 from paperless.models import AlertDelivery
 from tests.alert_helpers import AS_OF, WEEK, add_alert_counts
 
@@ -26,7 +26,7 @@ def week(tree, users):
 
 @pytest.fixture
 def sent(week):
-    alert_delivery.alert_week_send_inline(as_of=AS_OF)
+    delivery.alert_week_send_inline(as_of=AS_OF)
     return AlertDelivery.objects.filter(week=WEEK)
 
 

@@ -8,7 +8,7 @@ from collections import Counter
 import pytest
 from celery.contrib.testing.worker import start_worker
 
-from paperless import alert_delivery, tasks
+from paperless.alerts import delivery, tasks
 from paperless.models import AlertDelivery
 from sakai_dx.celery import app
 from tests.alert_helpers import AS_OF, WEEK, add_alert_counts, expected_messages
@@ -58,7 +58,7 @@ def once_each(mailbox) -> Counter:
 
 @pytest.mark.django_db
 def test_smtp_server_receives_japanese_utf8_messages_with_working_links(smtp, week, settings):
-    alert_delivery.alert_week_send_inline(as_of=AS_OF)
+    delivery.alert_week_send_inline(as_of=AS_OF)
     assert once_each(smtp) == Counter(expected_messages())
     by_kind = {(str(m["To"]), str(m["X-Paperless-Alert"]).split(";")[0]): m for m in smtp.messages}
     lagging = by_kind[("shimin.sakai@city.sakai.example", "lagging")]

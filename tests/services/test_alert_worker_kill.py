@@ -19,7 +19,7 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from paperless import alert_delivery, tasks
+from paperless.alerts import delivery, tasks
 from paperless.core.fiscal import latest_complete_month
 from paperless.models import AlertDelivery
 from tests.alert_helpers import add_counts_until
@@ -76,7 +76,7 @@ def test_killing_the_worker_mid_send_then_restarting_delivers_every_message_once
     database = shared_database_url()
     today = timezone.localdate()
     add_counts_until(tree, latest_complete_month(today))
-    plan, _ = alert_delivery.week_plan(today)
+    plan, _ = delivery.week_plan(today)
     expected = Counter((m.recipient, m.kind) for m in plan.messages)
     assert len(expected) >= 5
 

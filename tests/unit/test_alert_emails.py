@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from paperless import emails
-from paperless.alerts import DIGEST, LAGGING, MANAGER, MISSING, PreviousDigest
+from paperless.alerts import emails
+from paperless.alerts.planning import DIGEST, LAGGING, MANAGER, MISSING, PreviousDigest
 from tests.unit.test_alert_planning import D1, D2, D3, D6, ORG, SITE, data, plan
 
 AFTER_DEADLINE = date(2023, 1, 11)

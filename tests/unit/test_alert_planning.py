@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from paperless import permissions
-from paperless.alerts import (
+from paperless.alerts.planning import (
     DIGEST,
     LAGGING,
     MANAGER,

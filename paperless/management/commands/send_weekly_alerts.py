@@ -7,8 +7,8 @@ from datetime import date
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
-from paperless import alert_delivery
-from paperless.alerts import WeekPlan
+from paperless.alerts import delivery
+from paperless.alerts.planning import WeekPlan
 from paperless.core.fiscal import month_label
 from paperless.models import AlertDelivery
 
@@ -72,11 +72,11 @@ class Command(BaseCommand):
             self._send(as_of)
 
     def _dry_run(self, as_of: date) -> None:
-        plan, _ = alert_delivery.week_plan(as_of)
+        plan, _ = delivery.week_plan(as_of)
         rows = AlertDelivery.objects.filter(week=plan.timing.week)
         recorded = {(r, k): s for r, k, s in rows.values_list("recipient", "kind", "status")}
         lines = [*plan_header(plan), f"  送信予定 {len(plan.messages)}通（送信はしません）", ""]
-        for message, rendered in alert_delivery.render_plan(plan):
+        for message, rendered in delivery.render_plan(plan):
             state = recorded.get((message.recipient, message.kind))
             mark = f"［{STATUS_LABELS[state]}］" if state else ""
             units = "、".join(_unit(plan, code) for code in message.units[:6])
@@ -96,7 +96,7 @@ class Command(BaseCommand):
         self.stdout.write("\n".join(lines))
 
     def _send(self, as_of: date) -> None:
-        result = alert_delivery.alert_week_send_inline(as_of=as_of)
+        result = delivery.alert_week_send_inline(as_of=as_of)
         done, settled = result.outcomes, result.prepared.settled
         lines = [
             *plan_header(result.prepared.plan),

@@ -33,8 +33,8 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from paperless import emails
-from paperless.alerts import Planned, WeekPlan, plan_week, week_start, week_timing
+from paperless.alerts import emails
+from paperless.alerts.planning import Planned, WeekPlan, plan_week, week_start, week_timing
 from paperless.models import AlertDelivery
 from paperless.reads.alert_data import alert_data_load
 

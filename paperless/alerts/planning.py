@@ -34,7 +34,7 @@ from typing import Any
 import pandas as pd
 
 from paperless import permissions
-from paperless.alert_contents import GROUP_KINDS, Contents, OrgTree
+from paperless.alerts.contents import GROUP_KINDS, Contents, OrgTree
 from paperless.core import metrics
 from paperless.core.fiscal import (
     add_months,

@@ -20,14 +20,16 @@ from django import db
 from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerError
 
-from paperless import alert_delivery
-from paperless.alert_delivery import Outgoing, TransientDeliveryError
+from paperless.alerts import delivery
+from paperless.alerts.delivery import Outgoing, TransientDeliveryError
 from paperless.models import AlertDelivery
 
 logger = logging.getLogger(__name__)
 
 RETRY_BASE_SECONDS = 30.0
 RETRY_MAX_SECONDS = 600.0
+# Task names as the beat schedule (migration 0003) and queued messages know them.
+TASK_PREFIX = "paperless.tasks"
 SEND_MAX_RETRIES = 8  # about 45 minutes of trying before a delivery is marked failed
 
 
@@ -38,6 +40,7 @@ def retry_delay(retries: int) -> float:
 
 
 @shared_task(
+    name=f"{TASK_PREFIX}.send_weekly_alerts",
     bind=True,
     acks_late=True,
     autoretry_for=(BrokerError, db.OperationalError, db.InterfaceError),
@@ -49,18 +52,23 @@ def retry_delay(retries: int) -> float:
 def send_weekly_alerts(self, as_of: str | None = None, resume: bool = False) -> dict[str, int]:
     """Plan this week's alerts (as of ``as_of``, default today in Tokyo) and queue them."""
     day = date.fromisoformat(as_of) if as_of else timezone.localdate()
-    prepared = alert_delivery.alert_week_prepare(as_of=day, resume_only=resume)
+    prepared = delivery.alert_week_prepare(as_of=day, resume_only=resume)
     for message in prepared.outgoing:
         send_alert_delivery.apply_async(args=[message.as_payload()], retry=True)
     return {"planned": len(prepared.plan.messages), "queued": len(prepared.outgoing)}
 
 
-@shared_task(bind=True, acks_late=True, max_retries=SEND_MAX_RETRIES)
+@shared_task(
+    name=f"{TASK_PREFIX}.send_alert_delivery",
+    bind=True,
+    acks_late=True,
+    max_retries=SEND_MAX_RETRIES,
+)
 def send_alert_delivery(self, payload: dict[str, object]) -> str:
     """Send one claimed message; retry transient failures, record the rest."""
     final = self.request.retries >= self.max_retries
     try:
-        return alert_delivery.alert_delivery_send(
+        return delivery.alert_delivery_send(
             outgoing=Outgoing.from_payload(payload), final_attempt=final
         )
     except TransientDeliveryError as exc:
@@ -80,7 +88,7 @@ def resume_cut_short_run(sender=None, **kwargs) -> None:
     queue find their rows already sent.
     """
     try:
-        if alert_delivery.pending_this_week(timezone.localdate()):
+        if delivery.pending_this_week(timezone.localdate()):
             logger.info("resuming this week's alerts left pending by a stopped worker")
             send_weekly_alerts.delay(resume=True)
     except Exception:
