@@ -49,7 +49,7 @@ def setup_django(use_database_url: bool) -> None:
 def build_city(departments: int) -> None:
     from django.contrib.auth.models import Group, User
 
-    from paperless import permissions
+    from paperless.access import permissions
     from paperless.core.fiscal import fiscal_months, months_between
     from paperless.models import ActionNote, Membership, MonthlyCount, Unit
 

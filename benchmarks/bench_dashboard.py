@@ -188,7 +188,7 @@ def build() -> None:
     from django.contrib.auth.models import Group, User
     from django.db import transaction
 
-    from paperless import permissions
+    from paperless.access import permissions
     from paperless.core.fiscal import fiscal_months
     from paperless.models import MonthlyCount, Policy, Unit
 

@@ -10,7 +10,7 @@ from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from simple_history.admin import SimpleHistoryAdmin
 
-from paperless import permissions
+from paperless.access import permissions
 from paperless.models import (
     ActionNote,
     AlertDelivery,

@@ -25,7 +25,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.http import HttpResponse
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from paperless import permissions
+from paperless.access import permissions
 from paperless.core.fiscal import fiscal_months
 from paperless.models import (
     ActionNote,

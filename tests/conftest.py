@@ -12,7 +12,7 @@ from datetime import date
 import pytest
 from django.contrib.auth.models import Group, User
 
-from paperless import permissions
+from paperless.access import permissions
 from paperless.models import Membership, MonthlyCount, Unit
 
 REQUIRE_SERVICES = os.environ.get("PAPERLESS_REQUIRE_SERVICES") == "1"

@@ -33,7 +33,7 @@ from typing import Any
 
 import pandas as pd
 
-from paperless import permissions
+from paperless.access import permissions
 from paperless.alerts.contents import GROUP_KINDS, Contents, OrgTree
 from paperless.core import metrics
 from paperless.core.fiscal import (

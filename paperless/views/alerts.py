@@ -12,7 +12,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
-from paperless import permissions
+from paperless.access import permissions
 from paperless.alerts import delivery
 from paperless.alerts.planning import KINDS, week_start
 from paperless.models import AlertDelivery

@@ -4,7 +4,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from paperless import audit, permissions
+from paperless.access import audit, permissions
 
 
 @login_required

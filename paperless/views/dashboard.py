@@ -19,7 +19,7 @@ from django.utils.http import content_disposition_header, urlencode
 from django.views.decorators.http import require_GET
 from django_tables2 import RequestConfig
 
-from paperless import permissions
+from paperless.access import permissions
 from paperless.dashboard import assembly, pages, report, tables
 from paperless.dashboard.filters import DepartmentFilter
 from paperless.models import Unit

@@ -9,9 +9,9 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 
-from paperless import permissions
+from paperless.access import permissions
+from paperless.forms import ActionNoteForm
 from paperless.models import Unit
-from paperless.note_forms import ActionNoteForm
 
 
 @login_required

@@ -1,6 +1,6 @@
 """Count uploads: template download, upload → preview → confirm, history, the original.
 
-Thin views: check permissions (paperless.permissions), bind the form, call one
+Thin views: check permissions (paperless.access.permissions), bind the form, call one
 importing service, render or redirect. The preview is what ``check_upload`` stored in
 ``Upload.summary``; confirming parses the stored original again and commits it.
 """
@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from paperless import permissions
+from paperless.access import permissions
 from paperless.core.fiscal import (
     format_month_iso,
     latest_complete_month,

@@ -7,9 +7,9 @@ import pytest
 from django.contrib.auth.models import Group
 from django.core.cache import cache
 
-from paperless import permissions
-from paperless.demo import DEMO_PASSWORD, seed_demo
-from paperless.demo_org import BUREAUS
+from paperless.access import permissions
+from paperless.demo.org import BUREAUS
+from paperless.demo.seed import DEMO_PASSWORD, seed_demo
 
 # The live server needs committed data: each test's data is flushed afterwards, the
 # roles (groups) a migration created included, so the fixture makes sure of them.

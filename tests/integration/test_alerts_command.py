@@ -13,7 +13,7 @@ from django.core.management import CommandError, call_command
 from django.db import transaction
 from django.test import override_settings
 
-from paperless import demo
+from paperless.demo import seed
 from paperless.models import AlertDelivery
 
 FAST_HASHER = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -29,7 +29,7 @@ def demo_data(django_db_setup, django_db_blocker):
     """The demo seeded once for the module, rolled back after its last test."""
     with django_db_blocker.unblock(), transaction.atomic():
         with override_settings(PASSWORD_HASHERS=FAST_HASHER):
-            demo.seed_demo(today=TODAY)
+            seed.seed_demo(today=TODAY)
         yield
         transaction.set_rollback(True)
 

@@ -9,7 +9,7 @@ from django.contrib.auth.models import Group, User
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
-from paperless import permissions
+from paperless.access import permissions
 from paperless.alerts import delivery
 from paperless.core.fiscal import fiscal_months, months_between
 from paperless.models import ActionNote, Membership, MonthlyCount, Unit

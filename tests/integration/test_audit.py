@@ -14,7 +14,7 @@ from django.contrib.auth.models import Group
 from django.urls import reverse
 from django_celery_beat.models import CrontabSchedule
 
-from paperless import audit, permissions
+from paperless.access import audit, permissions
 from paperless.models import Membership, MonthlyCount, Policy, Unit, Upload
 
 pytestmark = pytest.mark.django_db

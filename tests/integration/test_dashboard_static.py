@@ -14,7 +14,7 @@ from django.contrib.auth.models import User
 from django.contrib.staticfiles import finders
 from django.test import Client
 
-from paperless.demo import LATE_REPORTERS, seed_demo
+from paperless.demo.seed import LATE_REPORTERS, seed_demo
 from tests.integration.dashboard_data import figures
 
 pytestmark = pytest.mark.django_db

@@ -1,4 +1,4 @@
-"""paperless.permissions: which units each role may see, upload for and write about."""
+"""paperless.access.permissions: which units each role may see, upload for and write about."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
-from paperless import permissions
+from paperless.access import permissions
 from paperless.models import Upload
 from tests.conftest import make_user
 

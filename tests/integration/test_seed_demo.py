@@ -17,10 +17,11 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.test import override_settings
 
-from paperless import demo, permissions
+from paperless.access import permissions
 from paperless.core import metrics
 from paperless.core.fiscal import fiscal_months, fy_to_date_months, months_between
-from paperless.demo_org import COUNTER_DEPARTMENTS, org_specs
+from paperless.demo import seed
+from paperless.demo.org import COUNTER_DEPARTMENTS, org_specs
 from paperless.models import ActionNote, Membership, MonthlyCount, Policy, Unit
 
 NOW = datetime(2026, 11, 26, 9, 0, tzinfo=ZoneInfo("Asia/Tokyo"))
@@ -199,8 +200,8 @@ def test_demo_users_have_their_roles_units_and_the_demo_password(seeded):
         user = User.objects.get(username=username)
         assert list(user.groups.values_list("name", flat=True)) == [role]
         assert [m.unit.name for m in user.memberships.all()] == [unit_name]
-        assert user.check_password(demo.DEMO_PASSWORD)
-        validate_password(demo.DEMO_PASSWORD, user)
+        assert user.check_password(seed.DEMO_PASSWORD)
+        validate_password(seed.DEMO_PASSWORD, user)
         assert user.email.endswith(f"@{DOMAIN}")
     admin = User.objects.get(username="admin")
     assert admin.is_staff and admin.is_superuser
@@ -219,7 +220,7 @@ def test_existing_passwords_are_kept_unless_reset_is_asked(seeded):
     assert "（変更なし）" in out and "--reset-passwords" in out
     out = run_seed("--reset-passwords")
     user.refresh_from_db()
-    assert user.check_password(demo.DEMO_PASSWORD)
+    assert user.check_password(seed.DEMO_PASSWORD)
     assert "（変更なし）" not in out
 
 
@@ -246,17 +247,17 @@ def test_command_prints_summary_and_logins_with_a_local_only_warning(seeded):
     created = re.search(r"月別枚数: ([\d,]+) 件（今回作成 ([\d,]+) 件）", out)
     assert created and created[1] == created[2] == f"{MonthlyCount.objects.count():,}"
     assert re.search(r"うち所属 1[2-9]\d", out)
-    for demo_user in demo.DEMO_USERS:
-        assert re.search(rf"{demo_user.username}\s+{demo.DEMO_PASSWORD}\s+{demo_user.role}", out)
+    for demo_user in seed.DEMO_USERS:
+        assert re.search(rf"{demo_user.username}\s+{seed.DEMO_PASSWORD}\s+{demo_user.role}", out)
     assert "ローカルでのデモ専用" in out
     assert run_seed("--quiet") == ""
 
 
 def test_counts_do_not_depend_on_the_day_the_seed_runs():
     specs = org_specs()
-    earlier = demo.demo_counts(specs, date(2024, 5, 1))
-    later = {(r.department, r.month): r for r in demo.demo_counts(specs, LATEST)}
-    late = set(demo.LATE_REPORTERS)
+    earlier = seed.demo_counts(specs, date(2024, 5, 1))
+    later = {(r.department, r.month): r for r in seed.demo_counts(specs, LATEST)}
+    late = set(seed.LATE_REPORTERS)
     for row in earlier:
         if row.month < date(2024, 5, 1) or row.department not in late:
             assert later[(row.department, row.month)] == row

@@ -7,7 +7,7 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from paperless import permissions
+from paperless.access import permissions
 from paperless.alerts.planning import (
     DIGEST,
     LAGGING,

@@ -8,7 +8,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from paperless.core.fiscal import fiscal_year, fy_era_label, month_label
-from paperless.demo import SeedResult, seed_demo
+from paperless.demo.seed import SeedResult, seed_demo
 
 
 def _width(text: str) -> int:

@@ -23,9 +23,9 @@ from django.db import transaction
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
-from paperless import permissions
+from paperless.access import permissions
 from paperless.core.fiscal import latest_complete_month, months_between
-from paperless.demo_org import CITY_CODE, UnitSpec, org_specs
+from paperless.demo.org import CITY_CODE, UnitSpec, org_specs
 from paperless.models import ActionNote, Membership, MonthlyCount, Policy, Unit
 
 SEED = "sakai-paperless-demo"
