@@ -155,10 +155,10 @@ def run_import(path: Path) -> dict:
 
 def run_parts(path: Path) -> dict[str, float]:
     """The import's stages on their own, before the real run (the database is empty)."""
-    from paperless.importing.context import load_context
-    from paperless.importing.parse import parse_bytes
-    from paperless.importing.safety import Limits
-    from paperless.importing.validate import validate
+    from paperless.importing.counts.context import load_context
+    from paperless.importing.counts.parse import parse_bytes
+    from paperless.importing.counts.validate import validate
+    from paperless.importing.files.limits import Limits
 
     data = path.read_bytes()
     limits = Limits.from_settings()

@@ -243,7 +243,7 @@ def count_file(unit: Unit, *, print_sheets: int, month: str = "2023年1月") -> 
 
 
 def _pending_upload(unit: Unit, user: User, *, print_sheets: int) -> Upload:
-    from paperless.importing import service
+    from paperless.importing.counts import service
 
     upload = service.receive_upload(
         content=count_file(unit, print_sheets=print_sheets),

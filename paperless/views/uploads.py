@@ -27,9 +27,9 @@ from paperless.core.fiscal import (
     month_label,
     parse_month_iso,
 )
-from paperless.importing import service
-from paperless.importing.context import template_departments
-from paperless.importing.template import template_bytes
+from paperless.importing.counts import service
+from paperless.importing.counts.context import template_departments
+from paperless.importing.counts.template import template_bytes
 from paperless.models import Unit, Upload
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

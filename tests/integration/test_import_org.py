@@ -19,7 +19,7 @@ from paperless.importing.cells import (
     normalize_key,
     normalize_text,
 )
-from paperless.importing.tabular import Limits, TableError, read_rows
+from paperless.importing.master.tabular import Limits, TableError, read_rows
 from paperless.models import Unit
 
 JA = ["所属コード", "所属名", "種別", "上位所属コード", "所属長メールアドレス"]

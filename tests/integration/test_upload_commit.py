@@ -10,10 +10,15 @@ import time_machine
 from django.db import DatabaseError
 
 from paperless.core.fiscal import add_months
-from paperless.importing import commit as commit_module
-from paperless.importing.parse import parse_bytes
-from paperless.importing.safety import Limits
-from paperless.importing.service import check_upload, confirm_upload, import_file, receive_upload
+from paperless.importing.counts import commit as commit_module
+from paperless.importing.counts.parse import parse_bytes
+from paperless.importing.counts.service import (
+    check_upload,
+    confirm_upload,
+    import_file,
+    receive_upload,
+)
+from paperless.importing.files.limits import Limits
 from paperless.models import MonthlyCount, Unit, Upload
 from tests.conftest import add_counts
 from tests.import_files import long_rows, xlsx

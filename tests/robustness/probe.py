@@ -12,8 +12,8 @@ import resource
 import sys
 from pathlib import Path
 
-from paperless.importing.parse import parse_bytes
-from paperless.importing.safety import Limits
+from paperless.importing.counts.parse import parse_bytes
+from paperless.importing.files.limits import Limits
 
 
 def main() -> None:

@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from paperless.importing import sandbox
-from paperless.importing.safety import Limits, TableError
+from paperless.importing.files import sandbox
+from paperless.importing.files.limits import Limits, TableError
 from tests.import_files import csv_bytes, long_rows, xlsx
 from tests.robustness import hostile
 

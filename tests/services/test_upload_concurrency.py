@@ -15,8 +15,8 @@ import pytest
 import time_machine
 from django.db import connection, connections
 
-from paperless.importing import commit as commit_module
-from paperless.importing.service import check_upload, confirm_upload, receive_upload
+from paperless.importing.counts import commit as commit_module
+from paperless.importing.counts.service import check_upload, confirm_upload, receive_upload
 from paperless.models import MonthlyCount, Upload
 from tests.conftest import service_unavailable
 from tests.import_files import long_rows, xlsx

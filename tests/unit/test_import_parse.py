@@ -9,8 +9,8 @@ from datetime import date
 import pytest
 from openpyxl import Workbook
 
-from paperless.importing.parse import ParsedFile, parse_bytes
-from paperless.importing.safety import Limits
+from paperless.importing.counts.parse import ParsedFile, parse_bytes
+from paperless.importing.files.limits import Limits
 from tests.import_files import LONG, csv_bytes, long_rows, xlsx
 
 DEC = date(2022, 12, 1)

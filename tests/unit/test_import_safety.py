@@ -5,14 +5,8 @@ from __future__ import annotations
 import openpyxl
 import pytest
 
-from paperless.importing.safety import (
-    Limits,
-    TableError,
-    check_xlsx,
-    column_letters,
-    column_number,
-    sniff,
-)
+from paperless.importing.files.limits import Limits, TableError, column_letters, column_number
+from paperless.importing.files.safety import check_xlsx, sniff
 from tests.robustness import hostile
 
 

@@ -8,9 +8,9 @@ from datetime import date
 
 from openpyxl import load_workbook
 
-from paperless.importing.parse import parse_bytes
-from paperless.importing.safety import Limits
-from paperless.importing.template import Department, template_bytes
+from paperless.importing.counts.parse import parse_bytes
+from paperless.importing.counts.template import Department, template_bytes
+from paperless.importing.files.limits import Limits
 
 DEPARTMENTS = [Department("110100", "堺区 市民課"), Department("011000", "美原区 市民課")]
 DEC = date(2022, 12, 1)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from paperless.importing.parse import Record
-from paperless.importing.validate import Context, Existing, UnitInfo, validate
+from paperless.importing.counts.parse import Record
+from paperless.importing.counts.validate import Context, Existing, UnitInfo, validate
 
 COLUMNS = {"month": "A", "code": "B", "name": "C", "print": "D", "copy": "E"}
 UNITS = {

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from paperless.importing.values import (
+from paperless.importing.counts.values import (
     parse_code,
     parse_count,
     parse_fiscal_year,

@@ -7,7 +7,7 @@ import json
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
-from paperless.importing.service import FileOutcome, import_file
+from paperless.importing.counts.service import FileOutcome, import_file
 
 
 class Command(BaseCommand):

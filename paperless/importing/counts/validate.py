@@ -15,9 +15,9 @@ from datetime import date
 
 from paperless.core.fiscal import fy_end_month, fy_start, month_label
 from paperless.core.fiscal import month_start as first_of_month
+from paperless.importing.counts.parse import Record
+from paperless.importing.files.sandbox import gc_paused
 from paperless.importing.issues import Issue, sort_key
-from paperless.importing.parse import Record
-from paperless.importing.sandbox import gc_paused
 
 NEW, CHANGED, UNCHANGED = "new", "changed", "unchanged"
 OUTLIER_HIGH = 3.0  # above 3x the baseline month

@@ -15,9 +15,9 @@ from django.db import connection
 from paperless.access.permissions import is_administrator, subtree_ids, uploadable_unit_ids
 from paperless.core import metrics
 from paperless.core.fiscal import fy_end_month
-from paperless.importing.parse import Record
-from paperless.importing.template import Department
-from paperless.importing.validate import Context, Existing, UnitInfo, UnitLookup
+from paperless.importing.counts.parse import Record
+from paperless.importing.counts.template import Department
+from paperless.importing.counts.validate import Context, Existing, UnitInfo, UnitLookup
 from paperless.models import MonthlyCount, Policy, Unit
 from paperless.reads import frames
 

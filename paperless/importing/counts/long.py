@@ -12,10 +12,9 @@ from collections.abc import Sequence
 from datetime import date
 
 from paperless.importing.cells import column_letter, normalize_text
-from paperless.importing.headers import LABELS
-from paperless.importing.issues import raw_text
-from paperless.importing.layout import Table
-from paperless.importing.records import (
+from paperless.importing.counts.headers import LABELS
+from paperless.importing.counts.layout import Table
+from paperless.importing.counts.records import (
     NONE,
     Builder,
     Record,
@@ -23,7 +22,7 @@ from paperless.importing.records import (
     excluded_ok,
     total_text,
 )
-from paperless.importing.values import (
+from paperless.importing.counts.values import (
     fiscal_year_number,
     is_blank,
     month_number,
@@ -32,6 +31,7 @@ from paperless.importing.values import (
     parse_month_value,
     year_number,
 )
+from paperless.importing.issues import raw_text
 
 
 def read_long(table: Table, builder: Builder) -> None:

@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any, TypeVar
 
-from paperless.importing.safety import MB, Limits, TableError
+from paperless.importing.files.limits import MB, Limits, TableError
 
 T = TypeVar("T")
 logger = logging.getLogger(__name__)

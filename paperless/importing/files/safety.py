@@ -18,14 +18,11 @@ import re
 import zipfile
 import zlib
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import PurePosixPath
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    from paperless.importing.cellscan import CellScan
+from paperless.importing.files.cellscan import CellScan
+from paperless.importing.files.limits import MB, Limits, TableError
 
-MB = 1024 * 1024
 ZIP_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 # Streams of an OLE container that holds an encrypted (password-protected) OOXML file.
@@ -44,70 +41,6 @@ _BINARY_MEMBERS = re.compile(
     r"\.(?:bin|png|jpe?g|gif|bmp|tiff?|emf|wmf|svg|wdp|jfif|ico|mp[34]|wav|ole)$", re.I
 )
 _DECLARATION = re.compile(rb"<!(?:DOCTYPE|ENTITY)", re.I)
-
-
-class TableError(Exception):
-    """The file cannot be read at all. ``code`` is stable, ``message`` is for the user."""
-
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
-
-
-@dataclass(frozen=True)
-class Limits:
-    """What a file may cost. Defaults match the settings' defaults."""
-
-    max_bytes: int = 10 * MB
-    max_rows: int = 200_000
-    max_columns: int = 200
-    max_seconds: float = 60
-    max_uncompressed: int = 200 * MB
-    # Cells of the grid a reader allocates (rows x columns up to the farthest value).
-    max_cells: int = 5_000_000
-    max_members: int = 1_000
-    # Address space the reading process may add to what it already has.
-    max_memory: int = 1024 * MB
-
-    @classmethod
-    def from_settings(cls) -> Limits:
-        from django.conf import settings
-
-        return cls(
-            max_bytes=settings.UPLOAD_MAX_BYTES,
-            max_rows=settings.UPLOAD_MAX_ROWS,
-            max_columns=settings.UPLOAD_MAX_COLUMNS,
-            max_seconds=settings.UPLOAD_MAX_SECONDS,
-            max_uncompressed=settings.UPLOAD_MAX_UNCOMPRESSED_BYTES,
-            max_cells=settings.UPLOAD_MAX_CELLS,
-            max_memory=settings.UPLOAD_MAX_MEMORY_BYTES,
-        )
-
-
-def too_large(filename: str, max_bytes: int) -> TableError:
-    return TableError(
-        "file_too_large",
-        f"ファイル「{filename}」が大きすぎます（上限 {max_bytes / MB:g} MB）。"
-        "不要なシートや行を削除するか、ファイルを分けてください。",
-    )
-
-
-def column_number(letters: str) -> int:
-    """1-based column number of Excel letters: "A" → 1, "XFD" → 16384."""
-    number = 0
-    for char in letters:
-        number = number * 26 + ord(char) - 64
-    return number
-
-
-def column_letters(number: int) -> str:
-    """Excel letters of a 1-based column number."""
-    letters = ""
-    while number > 0:
-        number, rest = divmod(number - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
 
 
 # --- the format ---------------------------------------------------------------------
@@ -302,10 +235,6 @@ def _check_part(
     archive: zipfile.ZipFile, member: zipfile.ZipInfo, filename: str, limits: Limits, label: str
 ) -> int:
     """Scan one XML part; returns its real unpacked size."""
-    from paperless.importing.cellscan import (
-        CellScan,  # it raises this module's errors: imported late
-    )
-
     size, scan = _scan_part(archive, member, filename, limits, CellScan(label, exact=False))
     if scan.needs_exact or scan.over(limits):
         exact = CellScan(label, exact=True, max_columns=limits.max_columns)

@@ -15,8 +15,8 @@ from typing import NamedTuple
 
 from paperless.core.fiscal import month_label
 from paperless.importing.cells import normalize_key
+from paperless.importing.counts.layout import Table
 from paperless.importing.issues import Issue, raw_text, sort_key
-from paperless.importing.layout import Table
 
 _TOTALS = frozenset({"合計", "計", "総計", "小計", "累計", "total", "subtotal", "grandtotal"})
 _TOTAL_AFFIXES = ("合計", "総計", "小計")

@@ -10,9 +10,8 @@ from datetime import date
 
 from paperless.core.fiscal import month_label
 from paperless.importing.cells import column_letter, normalize_key, normalize_text
-from paperless.importing.issues import raw_text
-from paperless.importing.layout import Table
-from paperless.importing.records import (
+from paperless.importing.counts.layout import Table
+from paperless.importing.counts.records import (
     KIND_BY_KEY,
     KIND_LABELS,
     Builder,
@@ -21,7 +20,8 @@ from paperless.importing.records import (
     excluded_ok,
     is_total,
 )
-from paperless.importing.values import is_blank, parse_code, parse_count
+from paperless.importing.counts.values import is_blank, parse_code, parse_count
+from paperless.importing.issues import raw_text
 
 
 def read_wide(table: Table, builder: Builder) -> None:

@@ -11,7 +11,7 @@ from settings unless a ``Limits`` is passed.
 
 from __future__ import annotations
 
-from paperless.importing.reader import Row, Sheet, read_rows
-from paperless.importing.safety import Limits, TableError
+from paperless.importing.files.limits import Limits, TableError
+from paperless.importing.files.reader import Row, Sheet, read_rows
 
 __all__ = ["Limits", "Row", "Sheet", "TableError", "read_rows"]

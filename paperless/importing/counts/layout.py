@@ -24,10 +24,10 @@ from datetime import date
 
 from paperless.core.fiscal import parse_month
 from paperless.importing.cells import column_letter, normalize_text
-from paperless.importing.headers import ENGLISH, LABELS, field_of
+from paperless.importing.counts.headers import ENGLISH, LABELS, field_of
+from paperless.importing.counts.values import parse_fiscal_year, parse_month_value
+from paperless.importing.files.reader import Row, Sheet
 from paperless.importing.issues import Issue
-from paperless.importing.reader import Row, Sheet
-from paperless.importing.values import parse_fiscal_year, parse_month_value
 
 HEADER_SEARCH_ROWS = 20
 

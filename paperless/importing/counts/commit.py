@@ -30,11 +30,11 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import connection, transaction
 from django.utils import timezone
 
-from paperless.importing.context import load_context
-from paperless.importing.parse import ParsedFile
-from paperless.importing.sandbox import gc_paused
-from paperless.importing.summary import build_summary
-from paperless.importing.validate import CHANGED, NEW, Change, Validation, validate
+from paperless.importing.counts.context import load_context
+from paperless.importing.counts.parse import ParsedFile
+from paperless.importing.counts.summary import build_summary
+from paperless.importing.counts.validate import CHANGED, NEW, Change, Validation, validate
+from paperless.importing.files.sandbox import gc_paused
 from paperless.models import MonthlyCount, Upload
 
 # pg_advisory_xact_lock key shared by every count import ("PPLS").

@@ -10,14 +10,14 @@ database: unknown codes, scope and the values on file are checked in ``validate`
 
 from __future__ import annotations
 
+from paperless.importing.counts.layout import find_table
+from paperless.importing.counts.long import read_long
+from paperless.importing.counts.records import Builder, ParsedFile, Record
+from paperless.importing.counts.wide import read_wide
+from paperless.importing.files.limits import Limits, TableError
+from paperless.importing.files.reader import iter_sheets, run_reader
+from paperless.importing.files.sandbox import gc_paused
 from paperless.importing.issues import Issue
-from paperless.importing.layout import find_table
-from paperless.importing.long import read_long
-from paperless.importing.reader import iter_sheets, run_reader
-from paperless.importing.records import Builder, ParsedFile, Record
-from paperless.importing.safety import Limits, TableError
-from paperless.importing.sandbox import gc_paused
-from paperless.importing.wide import read_wide
 
 __all__ = ["ParsedFile", "Record", "parse_bytes", "parse_counts", "refused"]
 

@@ -19,14 +19,14 @@ from typing import Any
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
-from paperless.importing.commit import CommitResult, commit_upload
-from paperless.importing.context import load_context
+from paperless.importing.counts.commit import CommitResult, commit_upload
+from paperless.importing.counts.context import load_context
+from paperless.importing.counts.parse import ParsedFile, parse_bytes, refused
+from paperless.importing.counts.summary import build_summary, totals
+from paperless.importing.counts.validate import CHANGED, NEW, Validation, validate
+from paperless.importing.files.limits import Limits, TableError
+from paperless.importing.files.reader import load_bytes
 from paperless.importing.issues import Issue, sort_key
-from paperless.importing.parse import ParsedFile, parse_bytes, refused
-from paperless.importing.reader import load_bytes
-from paperless.importing.safety import Limits, TableError
-from paperless.importing.summary import build_summary, totals
-from paperless.importing.validate import CHANGED, NEW, Validation, validate
 from paperless.models import Unit, Upload
 
 

@@ -10,9 +10,9 @@ from __future__ import annotations
 from typing import Any
 
 from paperless.core.fiscal import format_month_iso, month_label
+from paperless.importing.counts.parse import ParsedFile
+from paperless.importing.counts.validate import CHANGED, NEW, UNCHANGED, Change, Context, Validation
 from paperless.importing.issues import sort_key
-from paperless.importing.parse import ParsedFile
-from paperless.importing.validate import CHANGED, NEW, UNCHANGED, Change, Context, Validation
 
 # What the preview page shows and the upload row stores; the counts say how many more.
 MAX_PREVIEW_ROWS = 500

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from paperless.importing.safety import Limits, TableError, column_letters, column_number
+from paperless.importing.files.limits import Limits, TableError, column_letters, column_number
 
 # Two passes with one group each: cheaper than one pass that makes a tuple per cell.
 _CELL_COLUMN = re.compile(rb'<c r="([A-Z]{1,4})[0-9]')

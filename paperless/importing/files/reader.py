@@ -23,15 +23,9 @@ from typing import BinaryIO, NamedTuple, TypeVar
 
 import python_calamine
 
-from paperless.importing import sandbox
-from paperless.importing.safety import (
-    Limits,
-    TableError,
-    check_xlsx,
-    column_letters,
-    sniff,
-    too_large,
-)
+from paperless.importing.files import sandbox
+from paperless.importing.files.limits import Limits, TableError, column_letters, too_large
+from paperless.importing.files.safety import check_xlsx, sniff
 
 T = TypeVar("T")
 

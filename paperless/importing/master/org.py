@@ -26,7 +26,7 @@ from paperless.importing.cells import (
     normalize_key,
     normalize_text,
 )
-from paperless.importing.tabular import Row, Sheet, read_rows
+from paperless.importing.master.tabular import Row, Sheet, read_rows
 from paperless.models import Unit, split_emails
 
 HEADER_SEARCH_ROWS = 20

@@ -1,0 +1,1 @@
+"""The monthly-counts pipeline: layout → values → records → validate → commit, and its preview."""

@@ -1,0 +1,1 @@
+"""Master data through one table reader: columns, aliases, header search, row errors."""
