@@ -295,9 +295,10 @@ def main() -> None:
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext, setup_test_environment
+    from django.utils import timezone
 
     from paperless.core.fiscal import fiscal_months
-    from paperless.reads.selectors import fiscal_year_to_date
+    from paperless.core.period import fiscal_year_to_date
 
     setup_test_environment()
     call_command("migrate", verbosity=0)
@@ -306,7 +307,7 @@ def main() -> None:
         cursor.execute("ANALYZE")
 
     with time_machine.travel(TODAY, tick=True):
-        period = fiscal_year_to_date()
+        period = fiscal_year_to_date(timezone.localdate())
         client = Client()
         client.force_login(User.objects.get(username="bench-cdxo"))
         response = client.get("/")

@@ -22,10 +22,10 @@ from django.utils import timezone
 
 from paperless.core import metrics
 from paperless.core.fiscal import add_months, fy_to_date_months, months_between
+from paperless.core.period import Period
 from paperless.core.tree import ancestors, areas, preorder
 from paperless.models import ActionNote, MonthlyCount, Policy, Unit
 from paperless.reads import frames
-from paperless.reads.selectors import Period
 
 T = TypeVar("T")
 

@@ -17,11 +17,11 @@ from django.conf import settings
 
 from paperless.core import metrics
 from paperless.core.fiscal import fiscal_year, fy_era_label, latest_complete_month, month_label
+from paperless.core.period import Period
 from paperless.dashboard import charts
 from paperless.dashboard.assembly import Dashboard, cached, dashboard
 from paperless.dashboard.report import MeetingReport
 from paperless.dashboard.tables import EXPORT_COLUMNS
-from paperless.reads.selectors import Period
 
 WARD_OFFICE = "ward_office"
 BUREAU = "bureau"

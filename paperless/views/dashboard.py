@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET
 from django_tables2 import RequestConfig
 
 from paperless.access import permissions
+from paperless.core.period import Period, PeriodError, fiscal_year_to_date, parse_period
 from paperless.dashboard import assembly, pages, report, tables
 from paperless.dashboard.filters import DepartmentFilter
 from paperless.models import Unit
@@ -30,15 +31,19 @@ PERIOD_PARAMS = ("fy", "from", "to", "latest")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def read_period(request: HttpRequest) -> tuple[selectors.Period, str | None]:
+def read_period(request: HttpRequest) -> tuple[Period, str | None]:
     """The period in the query string, or this fiscal year to date and the error message."""
     q = request.GET
     try:
-        period = selectors.parse_period(
-            fy=q.get("fy"), start=q.get("from"), end=q.get("to"), latest=q.get("latest") == "1"
+        period = parse_period(
+            fy=q.get("fy"),
+            start=q.get("from"),
+            end=q.get("to"),
+            latest=q.get("latest") == "1",
+            today=timezone.localdate(),
         )
-    except selectors.PeriodError as error:
-        return selectors.fiscal_year_to_date(), str(error)
+    except PeriodError as error:
+        return fiscal_year_to_date(timezone.localdate()), str(error)
     return period, None
 
 
@@ -251,10 +256,13 @@ def summary_json(request: HttpRequest) -> HttpResponse:
     if unit is None:
         return JsonResponse({"error": "この所属を表示する権限がありません。"}, status=403)
     try:
-        period = selectors.parse_period(
-            fy=request.GET.get("fy"), start=request.GET.get("from"), end=request.GET.get("to")
+        period = parse_period(
+            fy=request.GET.get("fy"),
+            start=request.GET.get("from"),
+            end=request.GET.get("to"),
+            today=timezone.localdate(),
         )
-    except selectors.PeriodError as error:
+    except PeriodError as error:
         return JsonResponse({"error": str(error)}, status=400)
     body = selectors.unit_summary(code=unit.code, period=period, visible_ids=visible)
     return JsonResponse(body, json_dumps_params={"ensure_ascii": False})

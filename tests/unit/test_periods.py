@@ -6,8 +6,8 @@ from datetime import date
 
 import pytest
 
+from paperless.core.period import Period, PeriodError, parse_period
 from paperless.core.tree import ancestors, areas, preorder
-from paperless.reads.selectors import Period, PeriodError, parse_period
 
 TODAY = date(2023, 2, 15)  # latest complete month: January 2023, in FY2022
 

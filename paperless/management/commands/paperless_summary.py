@@ -10,7 +10,9 @@ from __future__ import annotations
 import json
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import timezone
 
+from paperless.core.period import PeriodError, parse_period
 from paperless.models import Unit
 from paperless.reads import selectors
 
@@ -32,8 +34,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, fy=None, start=None, end=None, unit=None, **options) -> None:
         try:
-            period = selectors.parse_period(fy=fy, start=start, end=end)
-        except selectors.PeriodError as error:
+            period = parse_period(fy=fy, start=start, end=end, today=timezone.localdate())
+        except PeriodError as error:
             raise CommandError(str(error)) from None
         target = Unit.objects.filter(code=unit).first() if unit else selectors.root_unit()
         if target is None:
