@@ -368,3 +368,80 @@ class AlertDelivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.week} {self.get_kind_display()} {self.recipient}"
+
+
+class CounterAssignment(models.Model):
+    """機器台帳: which counter of a multifunction device feeds which department, and when.
+
+    A row without 部門ID assigns the whole device; a row with one assigns that department
+    ID's counters of a shared device (部門管理). Periods of one counter never overlap, and a
+    whole-device row never overlaps a department-ID row of the same device (checked by
+    the register import and the admin form alike).
+    """
+
+    device_serial = models.CharField("機器番号", max_length=50)
+    account = models.CharField(
+        "部門ID", max_length=20, blank=True, help_text="空欄は機器全体を割り当てます。"
+    )
+    department = models.ForeignKey(
+        Unit,
+        verbose_name="所属",
+        on_delete=models.PROTECT,
+        related_name="counter_assignments",
+        limit_choices_to={"kind": Unit.Kind.DEPARTMENT},
+    )
+    start_date = models.DateField("利用開始日")
+    end_date = models.DateField("利用終了日", null=True, blank=True)
+    model_name = models.CharField("機種", max_length=100, blank=True)
+    location = models.CharField("設置場所", max_length=200, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "機器台帳"
+        verbose_name_plural = "機器台帳"
+        ordering = ["device_serial", "account", "start_date"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["device_serial", "account", "start_date"], name="assignment_unique_start"
+            ),
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True) | Q(end_date__gte=F("start_date")),
+                name="assignment_end_after_start",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        counter = f"{self.device_serial}／{self.account}" if self.account else self.device_serial
+        return f"{counter} → {self.department.name}"
+
+
+class MeterReading(models.Model):
+    """One reading of one counter (cumulative sheets), kept so the next file continues."""
+
+    device_serial = models.CharField("機器番号", max_length=50)
+    account = models.CharField("部門ID", max_length=20, blank=True)
+    read_on = models.DateField("検針日")
+    print_counter = models.PositiveBigIntegerField("印刷カウンター")
+    copy_counter = models.PositiveBigIntegerField("コピーカウンター")
+    upload = models.ForeignKey(
+        Upload,
+        verbose_name="取込元",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="meter_readings",
+    )
+    created_at = models.DateTimeField("作成日時", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "検針値"
+        verbose_name_plural = "検針値"
+        ordering = ["device_serial", "account", "read_on"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["device_serial", "account", "read_on"], name="reading_once_a_day"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.device_serial} {self.read_on}"
