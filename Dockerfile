@@ -2,6 +2,12 @@
 #   web:    docker run IMAGE                      (gunicorn on :8000)
 #   worker: docker run IMAGE celery -A sakai_dx worker --loglevel=INFO
 #   beat:   docker run IMAGE celery -A sakai_dx beat --loglevel=INFO   (exactly one)
+# The partial plotly.js bundle, pinned in package.json / package-lock.json.
+FROM node:20-bookworm-slim AS static
+WORKDIR /build
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund --loglevel=error
+
 FROM python:3.11-slim-bookworm
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
@@ -15,6 +21,7 @@ COPY requirements.txt .
 RUN pip install -r requirements.txt
 
 COPY . .
+COPY --from=static /build/node_modules ./node_modules
 # collectstatic needs settings but no secrets or database: use a throwaway build key.
 RUN DJANGO_SECRET_KEY=build-only DATABASE_URL=sqlite:////tmp/build.sqlite3 \
     python manage.py collectstatic --noinput \

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from datetime import date
 from pathlib import Path
@@ -12,20 +13,51 @@ import pytest
 import time_machine
 from django.contrib.auth.models import User
 from django.contrib.staticfiles import finders
+from django.core.management import call_command
 from django.test import Client
 
+from paperless import staticfinders
 from paperless.demo.seed import LATE_REPORTERS, seed_demo
 from tests.integration.dashboard_data import figures
 
 pytestmark = pytest.mark.django_db
 
-PLOTLY_JS = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
+FULL_BUNDLE = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
+PARTIAL_BUNDLE = Path(__file__).resolve().parents[2] / staticfinders.PARTIAL_BUNDLE
 
 
-def test_plotly_js_is_the_bundle_of_the_installed_plotly_package():
-    assert Path(finders.find("vendor/plotly.min.js")) == PLOTLY_JS
-    head = PLOTLY_JS.read_text(encoding="utf-8")[:200]
+def served_version() -> str | None:
+    return staticfinders.bundle_version(Path(finders.find("vendor/plotly.min.js")))
+
+
+def test_plotly_js_is_the_version_of_the_installed_plotly_package():
+    assert served_version() == plotly.offline.get_plotlyjs_version()
+    head = FULL_BUNDLE.read_text(encoding="utf-8")[:200]
     assert f"plotly.js v{plotly.offline.get_plotlyjs_version()}" in head
+
+
+@pytest.mark.skipif(
+    not PARTIAL_BUNDLE.is_file() and not os.environ.get("CI"),
+    reason="npm ci has not been run (CI runs it)",
+)
+def test_the_partial_bundle_from_npm_is_served_when_installed():
+    served = Path(finders.find("vendor/plotly.min.js"))
+    assert served == PARTIAL_BUNDLE
+    assert served.stat().st_size < FULL_BUNDLE.stat().st_size / 3
+    assert b"(basic - minified)" in served.read_bytes()[:200]
+
+
+def test_without_npm_the_full_bundle_of_the_python_package_is_served(settings, tmp_path):
+    settings.BASE_DIR = tmp_path  # no node_modules there
+    assert Path(finders.find("vendor/plotly.min.js")) == FULL_BUNDLE
+    assert [w.id for w in staticfinders.PlotlyFinder().check()] == ["paperless.W001"]
+
+
+def test_collectstatic_publishes_the_bundle_under_its_public_name(settings, tmp_path):
+    settings.STATIC_ROOT = tmp_path
+    call_command("collectstatic", interactive=False, verbosity=0)
+    published = tmp_path / "vendor" / "plotly.min.js"
+    assert published.read_bytes() == Path(finders.find("vendor/plotly.min.js")).read_bytes()
 
 
 def test_static_files_of_the_dashboard_are_served_by_the_app(settings):
