@@ -54,6 +54,43 @@ def validate_emails(text: str) -> None:
         validate_email(address)
 
 
+class Succession(models.Model):
+    """One link of a reorganisation: the heir ``from_unit`` takes over ``share`` of the
+    predecessor ``to_unit``'s work (and so of its base-year sheets).
+
+    ``share`` is None where the predecessor has this one heir and is abolished (all of
+    it); a predecessor split between heirs, or kept active, gives a share on every link
+    (DESIGN.md §2, Reorganisations). The table is the one the plain many-to-many field
+    used, so the field names stay those Django gave it.
+    """
+
+    from_unit = models.ForeignKey(
+        "Unit", verbose_name="所属（後継）", on_delete=models.CASCADE, related_name="+"
+    )
+    to_unit = models.ForeignKey(
+        "Unit", verbose_name="前身の所属", on_delete=models.CASCADE, related_name="+"
+    )
+    share = models.DecimalField(
+        "引継割合",
+        max_digits=5,
+        decimal_places=4,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(1))],
+        help_text="前身の業務のうち引き継ぐ割合（0〜1）。一つの後継が全部を引き継ぐ場合は空欄。",
+    )
+
+    class Meta:
+        db_table = "paperless_unit_predecessors"
+        verbose_name = "組織改正の引継"
+        verbose_name_plural = "組織改正の引継"
+        unique_together = [("from_unit", "to_unit")]
+
+    def __str__(self) -> str:
+        share = "" if self.share is None else f"（{self.share:%}）"
+        return f"{self.to_unit} → {self.from_unit}{share}"
+
+
 class Unit(models.Model):
     """A unit of the org tree: the city, a bureau, a ward office, a division or a department."""
 
@@ -82,6 +119,8 @@ class Unit(models.Model):
         symmetrical=False,
         blank=True,
         related_name="successors",
+        through=Succession,
+        through_fields=("from_unit", "to_unit"),
     )
     head_emails = models.TextField(
         "所属長メールアドレス",
