@@ -1,0 +1,86 @@
+"""How a figure is said: status labels, rates, the threshold, the gap and the deadline.
+
+One place for every word and rounding the pages, e-mails, exports, the upload preview
+and the meeting report use (DESIGN.md §2, Status and Gap): a lagging unit's rate is
+rounded toward its status (29.97% shows 29.9%, never 30.0%), its gap is at least one
+sheet, and no text calls it achieved. Pure: no Django.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import date, timedelta
+from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
+
+from paperless.core.fiscal import add_months
+
+ACHIEVED = "achieved"
+LAGGING = "lagging"
+NO_DATA = "no_data"
+NO_BASELINE = "no_baseline"
+
+STATUS_LABELS = {ACHIEVED: "達成", LAGGING: "未達", NO_DATA: "未報告", NO_BASELINE: "基準なし"}
+# Status is never told by colour alone: a mark goes with every label.
+STATUS_MARKS = {ACHIEVED: "○", LAGGING: "▲", NO_DATA: "－", NO_BASELINE: "－"}
+THRESHOLD_WORD = "取組基準"
+GOAL_WORD = "全市目標"
+MISSING = "—"
+
+
+def _missing(value: object) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value))
+
+
+def status_label(status: str | None) -> str:
+    """'lagging' → '未達' (DESIGN.md §2, Status)."""
+    return STATUS_LABELS.get(status or "", MISSING)
+
+
+def status_text(status: str | None) -> str:
+    """'lagging' → '▲ 未達': the mark and the word, never colour alone."""
+    label = STATUS_LABELS.get(status or "")
+    return f"{STATUS_MARKS[status]} {label}" if label else MISSING
+
+
+def percent(rate: float | None, status: str | None = None, digits: int = 1) -> str:
+    """0.312 → '31.2%'. A lagging unit's rate is rounded down, so that it never shows the
+    threshold it has not reached (0.2997 → '29.9%'); others round half up
+    (DESIGN.md §2, Status)."""
+    if _missing(rate):
+        return MISSING
+    mode = ROUND_FLOOR if status == LAGGING else ROUND_HALF_UP
+    # repr() keeps the float's shortest decimal form: 0.2997 stays 0.2997, not 0.29969...
+    shown = (Decimal(repr(float(rate))) * 100).quantize(Decimal(1).scaleb(-digits), mode)
+    return f"{shown}%"
+
+
+def threshold_text(threshold: float) -> str:
+    """0.3 → '30%', 0.325 → '32.5%', 0.3333 → '33.33%': as many decimals as it has."""
+    shown = (Decimal(repr(float(threshold))) * 100).quantize(Decimal("0.01"), ROUND_HALF_UP)
+    return f"{shown.normalize():f}%"
+
+
+def gap_sheets(current: float, baseline: float, threshold: float) -> int:
+    """Sheets still to cut to reach the threshold, rounded up: a unit short of the line by
+    a fraction of a sheet still has one to cut (DESIGN.md §2, Gap). Zero or less means
+    the threshold is reached."""
+    exact = current - (1 - threshold) * baseline
+    return math.ceil(round(exact, 6))
+
+
+def gap_text(gap: int | None, threshold: float) -> str:
+    """'取組基準30%まで あと 140枚' for a gap to cut, '取組基準30%を達成（12枚の余裕）' past it."""
+    if _missing(gap):
+        return "比較できる実績がありません"
+    line = f"{THRESHOLD_WORD}{threshold_text(threshold)}"
+    if gap > 0:
+        return f"{line}まで あと {gap:,}枚"
+    return f"{line}を達成（{-gap:,}枚の余裕）"
+
+
+def upload_deadline(month: date, deadline_day: int) -> date:
+    """The day a month's counts are due: ``deadline_day`` of the following month (its last
+    day in a shorter month)."""
+    following = add_months(month, 1)
+    last_day = (add_months(following, 1) - timedelta(days=1)).day
+    return following.replace(day=min(deadline_day, last_day))
