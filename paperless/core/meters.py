@@ -101,6 +101,43 @@ class MeterMonths:
         return [p for p in self.problems if p.warning]
 
 
+def register_problems(assignments: Iterable[Assignment]) -> list[tuple[Assignment, str]]:
+    """Rows of the register that break its rules, each with a Japanese message: an end
+    before the start, overlapping periods of one counter, and a whole-device row
+    overlapping a department-ID row of the same device."""
+    problems = []
+    by_device: dict[str, list[Assignment]] = defaultdict(list)
+    for row in assignments:
+        if row.end is not None and row.end < row.start:
+            problems.append((row, "利用終了日が利用開始日より前です。"))
+            continue
+        by_device[row.serial].append(row)
+    for rows in by_device.values():
+        rows.sort(key=lambda r: (r.start, r.department_id))
+        for i, row in enumerate(rows):
+            for earlier in rows[:i]:
+                if not _overlap(earlier, row):
+                    continue
+                if earlier.department_id == row.department_id:
+                    what = "同じカウンターの利用期間"
+                elif "" in (earlier.department_id, row.department_id):
+                    what = "機器全体の割り当てと部門IDの割り当て"
+                else:
+                    continue
+                problems.append((row, f"{what}が重なっています（{_period(earlier)}）。"))
+    return problems
+
+
+def _overlap(a: Assignment, b: Assignment) -> bool:
+    return (a.end is None or b.start <= a.end) and (b.end is None or a.start <= b.end)
+
+
+def _period(row: Assignment) -> str:
+    counter = f"部門ID「{row.department_id}」" if row.department_id else "機器全体"
+    end = _day(row.end) if row.end else ""
+    return f"{counter} {_day(row.start)}〜{end}"
+
+
 def closing_month(day: date, close_day: int = CLOSE_DAY) -> date:
     """The month a reading taken on ``day`` closes (DESIGN.md §2, Meter readings)."""
     month = month_start(day)

@@ -225,3 +225,29 @@ def test_every_counter_s_months_sum_to_its_last_minus_first_reading(steps):
     assert sum(p for p, _ in months) == printed - readings[0].print_counter
     assert sum(c for _, c in months) == copied - readings[0].copy_counter
     assert result.errors == []
+
+
+def test_the_register_refuses_an_end_before_the_start():
+    row = Assignment("SN1", "", "D1", date(2024, 5, 1), date(2024, 4, 30))
+    assert [m for _, m in meters.register_problems([row])] == ["利用終了日が利用開始日より前です。"]
+
+
+def test_the_register_refuses_overlapping_periods_of_one_counter():
+    rows = [
+        Assignment("SN1", "01", "D1", date(2024, 4, 1), date(2024, 9, 30)),
+        Assignment("SN1", "01", "D2", date(2024, 9, 30)),
+        Assignment("SN1", "02", "D3", date(2024, 4, 1)),
+    ]
+    [(row, message)] = meters.register_problems(rows)
+    assert row.department == "D2" and "同じカウンターの利用期間が重なっています" in message
+
+
+def test_a_whole_device_row_may_not_overlap_a_department_id_row():
+    rows = [
+        Assignment("SN1", "", "D1", date(2024, 4, 1), date(2024, 9, 30)),
+        Assignment("SN1", "01", "D2", date(2024, 9, 1)),
+        Assignment("SN1", "", "D1", date(2024, 10, 1)),  # overlaps the open 01 row too
+    ]
+    problems = meters.register_problems(rows)
+    assert len(problems) == 2
+    assert all("機器全体の割り当てと部門IDの割り当て" in m for _, m in problems)
