@@ -4,19 +4,26 @@ Only administrators (the 管理者 group) enter it, and the change history it sh
 evidence: it can be read, never reverted or edited.
 """
 
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.models import User
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.urls import reverse
 from simple_history.admin import SimpleHistoryAdmin
 
 from paperless.access import permissions
+from paperless.core import meters
+from paperless.core.succession import Link, check_links
 from paperless.models import (
     ActionNote,
     AlertDelivery,
+    CounterAssignment,
     Membership,
+    MeterReading,
     MonthlyCount,
     Policy,
+    Succession,
     Unit,
     Upload,
 )
@@ -50,13 +57,84 @@ class MembershipInline(admin.TabularInline):
     autocomplete_fields = ["user"]
 
 
+class UnitForm(forms.ModelForm):
+    """The checks of the org master import: no cycle, no kind change that orphans counts."""
+
+    class Meta:
+        model = Unit
+        fields = ["code", "name", "kind", "parent", "active", "head_emails", "sort_order"]
+
+    def clean(self):
+        data = super().clean()
+        unit, parent = self.instance, data.get("parent")
+        if unit.pk and parent is not None:
+            parents = dict(Unit.objects.values_list("pk", "parent_id"))
+            node, seen = parent.pk, set()
+            while node is not None and node not in seen:
+                if node == unit.pk:
+                    self.add_error("parent", "上位所属をたどると自分自身に戻ります（循環）。")
+                    break
+                seen.add(node)
+                node = parents.get(node)
+        was_department = unit.pk and unit.kind == Unit.Kind.DEPARTMENT
+        leaves = data.get("kind") not in (None, Unit.Kind.DEPARTMENT)
+        if was_department and leaves and MonthlyCount.objects.filter(department=unit).exists():
+            self.add_error(
+                "kind",
+                "この所属には月別枚数があるため、種別を「所属」から変えられません。",
+            )
+        return data
+
+
+class SuccessionFormSet(forms.BaseInlineFormSet):
+    """Predecessors and their shares, checked by the same rules as the org master import."""
+
+    def clean(self):
+        super().clean()
+        if any(self.errors):
+            return
+        heir = self.instance
+        submitted = [
+            Link(heir.code, form.cleaned_data["to_unit"].code, form.cleaned_data.get("share"))
+            for form in self.forms
+            if form.cleaned_data and not form.cleaned_data.get("DELETE")
+        ]
+        others = [
+            Link(heir_code, predecessor, share)
+            for heir_code, predecessor, share in Succession.objects.exclude(
+                from_unit_id=heir.pk
+            ).values_list("from_unit__code", "to_unit__code", "share")
+        ]
+        active = dict(Unit.objects.values_list("code", "active")) | {heir.code: heir.active}
+        involved = {link.predecessor for link in submitted} | {heir.code}
+        heirs = {heir.code} | {link.heir for link in others if link.predecessor in involved}
+        problems = [
+            problem.message
+            for problem in check_links(submitted + others, active)
+            if heirs & set(problem.heirs)
+        ]
+        if problems:
+            raise ValidationError(problems)
+
+
+class SuccessionInline(admin.TabularInline):
+    model = Succession
+    fk_name = "from_unit"
+    formset = SuccessionFormSet
+    extra = 0
+    autocomplete_fields = ["to_unit"]
+    verbose_name = "前身の所属（4月1日の組織改正）"
+    verbose_name_plural = "前身の所属（4月1日の組織改正）"
+
+
 @admin.register(Unit)
 class UnitAdmin(ReadOnlyHistoryAdmin):
+    form = UnitForm
     list_display = ["code", "name", "kind", "parent", "active", "sort_order"]
     list_filter = ["kind", "active"]
     search_fields = ["code", "name"]
-    autocomplete_fields = ["parent", "predecessors"]
-    inlines = [MembershipInline]
+    autocomplete_fields = ["parent"]
+    inlines = [SuccessionInline, MembershipInline]
 
 
 @admin.register(Membership)
@@ -68,6 +146,8 @@ class MembershipAdmin(ReadOnlyHistoryAdmin):
 
 @admin.register(MonthlyCount)
 class MonthlyCountAdmin(ReadOnlyHistoryAdmin):
+    """Read-only: counts change only through an upload, with its checks and history."""
+
     list_display = [
         "department",
         "month",
@@ -79,10 +159,26 @@ class MonthlyCountAdmin(ReadOnlyHistoryAdmin):
     ]
     list_filter = ["month"]
     search_fields = ["department__code", "department__name"]
-    autocomplete_fields = ["department"]
-    raw_id_fields = ["upload"]
     list_select_related = ["department", "upload"]
     date_hierarchy = "month"
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    def changelist_view(self, request, extra_context=None):
+        messages.info(
+            request,
+            "月別枚数の登録・修正は「アップロード」画面（"
+            f"{reverse('paperless:upload_new')}）から行います。"
+            "ファイルの検証と変更履歴が残るよう、ここでは編集できません。",
+        )
+        return super().changelist_view(request, extra_context)
 
 
 @admin.register(Policy)
@@ -125,6 +221,76 @@ class AlertDeliveryAdmin(admin.ModelAdmin):
         return False
 
     def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False  # the record of what was sent is evidence
+
+
+class CounterAssignmentForm(forms.ModelForm):
+    """The register's rules, as ``import_devices`` checks them."""
+
+    class Meta:
+        model = CounterAssignment
+        fields = [
+            "device_serial",
+            "account",
+            "department",
+            "start_date",
+            "end_date",
+            "model_name",
+            "location",
+        ]
+
+    def clean(self):
+        data = super().clean()
+        serial, start = data.get("device_serial"), data.get("start_date")
+        if not serial or not start or data.get("department") is None:
+            return data
+        mine = meters.Assignment(
+            serial, data.get("account") or "", data["department"].code, start, data.get("end_date")
+        )
+        others = CounterAssignment.objects.filter(device_serial=serial).exclude(pk=self.instance.pk)
+        rows = [meters.Assignment(serial, a.account, "", a.start_date, a.end_date) for a in others]
+        problems = [m for row, m in meters.register_problems([*rows, mine]) if row is mine]
+        if problems:
+            raise ValidationError(problems)
+        return data
+
+
+@admin.register(CounterAssignment)
+class CounterAssignmentAdmin(ReadOnlyHistoryAdmin):
+    form = CounterAssignmentForm
+    list_display = ["device_serial", "account", "department", "start_date", "end_date", "location"]
+    list_filter = ["department__parent"]
+    search_fields = ["device_serial", "account", "department__code", "department__name"]
+    autocomplete_fields = ["department"]
+    list_select_related = ["department"]
+
+
+@admin.register(MeterReading)
+class MeterReadingAdmin(admin.ModelAdmin):
+    """Readings come from the lessor's files, through the same checks as an upload."""
+
+    list_display = [
+        "device_serial",
+        "account",
+        "read_on",
+        "print_counter",
+        "copy_counter",
+        "upload",
+    ]
+    search_fields = ["device_serial", "account"]
+    date_hierarchy = "read_on"
+    list_select_related = ["upload"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
         return False
 
 

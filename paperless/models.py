@@ -65,10 +65,13 @@ class Succession(models.Model):
     """
 
     from_unit = models.ForeignKey(
-        "Unit", verbose_name="所属（後継）", on_delete=models.CASCADE, related_name="+"
+        "Unit",
+        verbose_name="所属（後継）",
+        on_delete=models.CASCADE,
+        related_name="predecessor_links",
     )
     to_unit = models.ForeignKey(
-        "Unit", verbose_name="前身の所属", on_delete=models.CASCADE, related_name="+"
+        "Unit", verbose_name="前身の所属", on_delete=models.CASCADE, related_name="heir_links"
     )
     share = models.DecimalField(
         "引継割合",

@@ -49,7 +49,7 @@ class Migration(migrations.Migration):
                             "from_unit",
                             models.ForeignKey(
                                 on_delete=django.db.models.deletion.CASCADE,
-                                related_name="+",
+                                related_name="predecessor_links",
                                 to="paperless.unit",
                                 verbose_name="所属（後継）",
                             ),
@@ -58,7 +58,7 @@ class Migration(migrations.Migration):
                             "to_unit",
                             models.ForeignKey(
                                 on_delete=django.db.models.deletion.CASCADE,
-                                related_name="+",
+                                related_name="heir_links",
                                 to="paperless.unit",
                                 verbose_name="前身の所属",
                             ),
