@@ -8,7 +8,10 @@
   the ``context`` read from the database, ``commit`` writes them in one transaction,
   ``summary`` is the preview, ``service`` runs the whole for the web upload, the
   command and the tests; ``template`` is the pre-filled workbook.
-* ``master`` reads master data (the org master) through one table reader.
+* ``master`` reads master data through one table reader: ``table`` finds the header row on
+  any sheet, hands over each row by column key, names every error's place and parses the
+  common cells (codes, text, dates); ``org`` is the org master import on top of it (the
+  device register comes next the same way), checked against ``reads.org``.
 * ``cells`` and ``issues`` are the shared vocabulary: cell normalisers and the error
   and warning record (sheet, row, column, raw value, Japanese message).
 

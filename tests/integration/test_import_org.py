@@ -19,7 +19,8 @@ from paperless.importing.cells import (
     normalize_key,
     normalize_text,
 )
-from paperless.importing.master.tabular import Limits, TableError, read_rows
+from paperless.importing.files.limits import Limits, TableError
+from paperless.importing.files.reader import read_rows
 from paperless.models import Unit
 
 JA = ["所属コード", "所属名", "種別", "上位所属コード", "所属長メールアドレス"]

@@ -2,15 +2,16 @@
 
 One row per unit: 所属コード, 所属名, 種別, 上位所属コード and, optionally,
 所属長メールアドレス, 有効, 表示順 and 前身所属コード (English headers accepted too).
-Units are matched by code and created or updated, never deleted. Parsing and
-validation are pure and collect every error; the commit runs only when there is
-none, in one transaction, through the model so django-simple-history records it.
+Units are matched by code and created or updated, never deleted. ``table`` finds the
+rows; parsing and validation (against ``reads.org``'s plain values) are pure and collect
+every error; the commit runs only when there is none, in one transaction, through the
+model so django-simple-history records it.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
@@ -19,66 +20,40 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 
-from paperless.importing.cells import (
-    column_letter,
-    is_blank,
-    normalize_code,
-    normalize_key,
-    normalize_text,
+from paperless.importing.cells import is_blank, normalize_code, normalize_key, normalize_text
+from paperless.importing.master.table import (
+    CellError,
+    Column,
+    RowError,
+    Table,
+    parse_code,
+    parse_text,
+    read_table,
 )
-from paperless.importing.master.tabular import Row, Sheet, read_rows
 from paperless.models import Unit, split_emails
+from paperless.reads.org import ExistingUnit, existing_units
 
-HEADER_SEARCH_ROWS = 20
 MAX_CODE_LENGTH = Unit._meta.get_field("code").max_length
 MAX_NAME_LENGTH = Unit._meta.get_field("name").max_length
 MAX_SORT_ORDER = 2_147_483_647  # PositiveIntegerField on every supported database
 KIND_CHOICES_TEXT = "・".join(Unit.Kind.labels)
 
-
-@dataclass(frozen=True)
-class Column:
-    field: str
-    label: str  # the Japanese header, named in messages about a missing column
-    aliases: tuple[str, ...]
-    required: bool = False
-
-
 COLUMNS: tuple[Column, ...] = (
-    Column("code", "所属コード", ("所属コード", "code"), required=True),
-    Column("name", "所属名", ("所属名", "name"), required=True),
-    Column("kind", "種別", ("種別", "kind"), required=True),
-    Column("parent_code", "上位所属コード", ("上位所属コード", "parent_code"), required=True),
-    Column("head_emails", "所属長メールアドレス", ("所属長メールアドレス", "head_email")),
-    Column("active", "有効", ("有効", "active")),
-    Column("sort_order", "表示順", ("表示順", "sort_order")),
-    Column("predecessor_codes", "前身所属コード", ("前身所属コード", "predecessor_codes")),
+    Column("code", "所属コード", ("code",), required=True),
+    Column("name", "所属名", ("name",), required=True),
+    Column("kind", "種別", ("kind",), required=True),
+    Column("parent_code", "上位所属コード", ("parent_code",), required=True),
+    Column("head_emails", "所属長メールアドレス", ("head_email",)),
+    Column("active", "有効", ("active",)),
+    Column("sort_order", "表示順", ("sort_order",)),
+    Column("predecessor_codes", "前身所属コード", ("predecessor_codes",)),
 )
 _TRUE = frozenset({"○", "〇", "◯", "1", "true", "有効"})
 _FALSE = frozenset({"×", "✕", "x", "0", "false", "廃止", "無効"})
 _CODE_LIST_SPLIT = re.compile(r"[\s,、;]+")
-
-
-_COLUMN_BY_KEY = {normalize_key(alias): column for column in COLUMNS for alias in column.aliases}
 _KIND_BY_KEY = {normalize_key(k): k.value for k in Unit.Kind} | {
     normalize_key(k.label): k.value for k in Unit.Kind
 }
-
-
-@dataclass(frozen=True)
-class OrgError:
-    sheet: str
-    row: int | None
-    column: str | None
-    message: str
-
-    def __str__(self) -> str:
-        where = self.sheet
-        if self.row is not None:
-            where += f" 行{self.row}"
-        if self.column:
-            where += f" 列「{self.column}」"
-        return f"{where}: {self.message}"
 
 
 @dataclass(frozen=True)
@@ -96,108 +71,18 @@ class OrgRow:
     predecessor_codes: tuple[str, ...] | None = None
 
 
-@dataclass
-class ParsedOrg:
-    sheet: str
-    headers: dict[str, str] = field(default_factory=dict)  # field → header as written
-    rows: list[OrgRow] = field(default_factory=list)
-    errors: list[OrgError] = field(default_factory=list)
-
-    def error(self, row: int | None, column: str | None, message: str) -> None:
-        header = self.headers.get(column, column) if column else None
-        self.errors.append(OrgError(self.sheet, row, header, message))
-
-
-@dataclass(frozen=True)
-class ExistingUnit:
-    id: int
-    kind: str
-    parent_code: str | None
-    predecessor_codes: frozenset[str] = frozenset()
-
-
 # --- parse -----------------------------------------------------------------------
 
 
-def _find_header(sheet: Sheet) -> tuple[Row, dict[str, list[int]]] | None:
-    """The first of the first 20 rows naming at least two known columns."""
-    for row in sheet.rows:
-        if row.number > HEADER_SEARCH_ROWS:
-            break
-        found: dict[str, list[int]] = {}
-        for index, cell in enumerate(row.cells):
-            column = _COLUMN_BY_KEY.get(normalize_key(cell))
-            if column:
-                found.setdefault(column.field, []).append(index)
-        if len(found) >= 2:
-            return row, found
-    return None
+def parse_org(table: Table) -> list[OrgRow]:
+    """Every unit the table states; what is wrong in them goes to ``table.errors``."""
+    return [_parse_row(table, number, cells) for number, cells in table]
 
 
-def parse_org(sheets: list[Sheet], *, filename: str) -> ParsedOrg:
-    """The rows of the first sheet that has a header row, and every error in them."""
-    for sheet in sheets:
-        header = _find_header(sheet)
-        if header:
-            return _parse_sheet(sheet, *header)
-    parsed = ParsedOrg(sheets[0].name if sheets else filename)
-    required = "」「".join(c.label for c in COLUMNS if c.required)
-    parsed.error(
-        None,
-        None,
-        f"見出し行が見つかりません。先頭{HEADER_SEARCH_ROWS}行のどこかに"
-        f"「{required}」の列見出しを置いてください。",
-    )
-    return parsed
-
-
-def _parse_sheet(sheet: Sheet, header: Row, found: dict[str, list[int]]) -> ParsedOrg:
-    parsed = ParsedOrg(sheet.name)
-    parsed.headers = {f: normalize_text(header.cells[i[0]]) for f, i in found.items()}
-    for column in COLUMNS:
-        indexes = found.get(column.field, [])
-        if len(indexes) > 1:
-            letters = "、".join(column_letter(i) for i in indexes)
-            parsed.error(header.number, column.field, f"同じ列が複数あります（{letters}列）。")
-        elif column.required and not indexes:
-            english = column.aliases[1]
-            parsed.error(
-                header.number,
-                None,
-                f"必須の列「{column.label}」（または「{english}」）が見出し行にありません。",
-            )
-    if parsed.errors:
-        return parsed
-    index = {f: i[0] for f, i in found.items()}
-    for row in sheet.rows:
-        if row.number <= header.number:
-            continue
-        cells = {f: row.cells[i] if i < len(row.cells) else None for f, i in index.items()}
-        if all(is_blank(v) for v in cells.values()):
-            continue  # a note in an ignored column is not a unit
-        parsed.rows.append(_parse_row(parsed, row.number, cells))
-    return parsed
-
-
-def _parse_row(parsed: ParsedOrg, number: int, cells: dict[str, object]) -> OrgRow:
-    def error(column: str, message: str) -> None:
-        parsed.error(number, column, message)
-
-    code = normalize_code(cells["code"])
-    if code is None:
-        error("code", "所属コードが空です。")
-    elif len(code) > MAX_CODE_LENGTH:
-        error("code", f"所属コード「{code}」が長すぎます（{MAX_CODE_LENGTH}文字まで）。")
-    name = normalize_text(cells["name"])
-    if not name:
-        error("name", "所属名が空です。")
-    elif len(name) > MAX_NAME_LENGTH:
-        error("name", f"所属名「{name}」が長すぎます（{MAX_NAME_LENGTH}文字まで）。")
-    kind = _KIND_BY_KEY.get(normalize_key(cells["kind"]))
-    if kind is None:
-        raw = normalize_text(cells["kind"])
-        shown = f"「{raw}」は種別として使えません" if raw else "種別が空です"
-        error("kind", f"{shown}（{KIND_CHOICES_TEXT} のいずれか）。")
+def _parse_row(table: Table, number: int, cells: dict[str, object]) -> OrgRow:
+    code = table.cell(number, cells, "code", parse_code, required=True, max_length=MAX_CODE_LENGTH)
+    name = table.cell(number, cells, "name", parse_text, required=True, max_length=MAX_NAME_LENGTH)
+    kind = table.cell(number, cells, "kind", _parse_kind)
     values: dict[str, object] = {}
     if "head_emails" in cells:
         values["head_emails"] = tuple(split_emails(normalize_text(cells["head_emails"])))
@@ -205,54 +90,78 @@ def _parse_row(parsed: ParsedOrg, number: int, cells: dict[str, object]) -> OrgR
             try:
                 validate_email(address)
             except ValidationError:
-                error("head_emails", f"メールアドレス「{address}」の形式が正しくありません。")
-    if not is_blank(cells.get("active")):
-        values["active"] = _parse_flag(cells["active"])
-        if values["active"] is None:
-            raw = normalize_text(cells["active"])
-            error("active", f"「{raw}」を読めません（○／×、1／0、true／false、有効／廃止）。")
-    if not is_blank(cells.get("sort_order")):
-        text = normalize_code(cells["sort_order"]) or ""
-        if text.isascii() and text.isdigit() and int(text) <= MAX_SORT_ORDER:
-            values["sort_order"] = int(text)
-        else:
-            error("sort_order", f"表示順「{text}」は0以上の整数で入力してください。")
-    if not is_blank(cells.get("predecessor_codes")):
-        text = normalize_code(cells["predecessor_codes"]) or ""
-        values["predecessor_codes"] = tuple(c for c in _CODE_LIST_SPLIT.split(text) if c)
-    return OrgRow(number, code, name, kind, normalize_code(cells["parent_code"]), **values)
+                message = f"メールアドレス「{address}」の形式が正しくありません。"
+                table.report(number, "head_emails", message, address)
+    for key, parse in _OPTIONAL_PARSERS.items():
+        if key in cells and (value := table.cell(number, cells, key, parse)) is not None:
+            values[key] = value
+    return OrgRow(number, code, name or "", kind, normalize_code(cells["parent_code"]), **values)
+
+
+def _parse_kind(value: object) -> str:
+    kind = _KIND_BY_KEY.get(normalize_key(value))
+    if kind is None:
+        raw = normalize_text(value)
+        shown = f"「{raw}」は種別として使えません" if raw else "種別が空です"
+        raise CellError(f"{shown}（{KIND_CHOICES_TEXT} のいずれか）。")
+    return kind
 
 
 def _parse_flag(value: object) -> bool | None:
     if isinstance(value, bool):
         return value
+    if is_blank(value):
+        return None
     key = normalize_key(normalize_code(value))
-    return True if key in _TRUE else False if key in _FALSE else None
+    if key in _TRUE or key in _FALSE:
+        return key in _TRUE
+    raise CellError(
+        f"「{normalize_text(value)}」を読めません（○／×、1／0、true／false、有効／廃止）。"
+    )
+
+
+def _parse_sort_order(value: object) -> int | None:
+    if is_blank(value):
+        return None
+    text = normalize_code(value) or ""
+    if text.isascii() and text.isdigit() and int(text) <= MAX_SORT_ORDER:
+        return int(text)
+    raise CellError(f"表示順「{text}」は0以上の整数で入力してください。")
+
+
+def _parse_code_list(value: object) -> tuple[str, ...] | None:
+    if is_blank(value):
+        return None
+    return tuple(c for c in _CODE_LIST_SPLIT.split(normalize_code(value) or "") if c)
+
+
+_OPTIONAL_PARSERS = {
+    "active": _parse_flag,
+    "sort_order": _parse_sort_order,
+    "predecessor_codes": _parse_code_list,
+}
 
 
 # --- validate ----------------------------------------------------------------------
 
 
-def validate_org(parsed: ParsedOrg, existing: Mapping[str, ExistingUnit]) -> list[OrgError]:
+def validate_org(
+    table: Table, rows: list[OrgRow], existing: Mapping[str, ExistingUnit]
+) -> list[RowError]:
     """Errors across rows and the database: duplicates, unknown codes, cycles, and a
     unit placed under a department (所属 is the leaf where counts are recorded)."""
-    errors: list[OrgError] = []
+    errors: list[RowError] = []
 
-    def error(row: OrgRow, column: str, message: str) -> None:
-        errors.append(OrgError(parsed.sheet, row.number, parsed.headers[column], message))
+    def error(row: OrgRow, key: str, message: str, raw: object = None) -> None:
+        errors.append(table.error_at(row.number, key, message, raw))
 
     by_code: dict[str, OrgRow] = {}
-    for row in parsed.rows:
-        if row.code is None:
-            continue
-        first = by_code.setdefault(row.code, row)
-        if first is not row:
-            error(
-                row,
-                "code",
-                f"所属コード「{row.code}」が重複しています（行{first.number}にもあり）。",
-            )
+    for row in rows:
+        if row.code is not None and (first := by_code.setdefault(row.code, row)) is not row:
+            message = f"所属コード「{row.code}」が重複しています（行{first.number}にもあり）。"
+            error(row, "code", message, row.code)
     known = by_code.keys() | existing.keys()
+    nowhere = "ファイルにもデータベースにもありません"
     parent_of = {code: unit.parent_code for code, unit in existing.items()}
     kind_of = {code: unit.kind for code, unit in existing.items()}
     for code, row in by_code.items():
@@ -260,20 +169,15 @@ def validate_org(parsed: ParsedOrg, existing: Mapping[str, ExistingUnit]) -> lis
         parent_of[code] = row.parent_code if valid_parent else None
         kind_of[code] = row.kind or kind_of.get(code)
     for row in by_code.values():
-        if row.parent_code == row.code:
-            error(row, "parent_code", f"上位所属コード「{row.parent_code}」が自分自身です。")
-        elif row.parent_code is not None and row.parent_code not in known:
-            error(
-                row,
-                "parent_code",
-                f"上位所属コード「{row.parent_code}」はファイルにもデータベースにもありません。",
-            )
+        parent = row.parent_code
+        if parent == row.code:
+            error(row, "parent_code", f"上位所属コード「{parent}」が自分自身です。", parent)
+        elif parent is not None and parent not in known:
+            error(row, "parent_code", f"上位所属コード「{parent}」は{nowhere}。", parent)
         for code in row.predecessor_codes or ():
             if code == row.code or code not in known:
-                why = (
-                    "自分自身です" if code == row.code else "ファイルにもデータベースにもありません"
-                )
-                error(row, "predecessor_codes", f"前身所属コード「{code}」は{why}。")
+                why = "自分自身です" if code == row.code else nowhere
+                error(row, "predecessor_codes", f"前身所属コード「{code}」は{why}。", code)
     for cycle in _cycles(by_code, parent_of):
         if not by_code.keys() & set(cycle):
             continue  # a cycle already in the database, which no row of the file changes
@@ -286,24 +190,20 @@ def validate_org(parsed: ParsedOrg, existing: Mapping[str, ExistingUnit]) -> lis
         if parent is None or kind_of.get(parent) != Unit.Kind.DEPARTMENT:
             continue
         if child in by_code:
-            error(
-                by_code[child],
-                "parent_code",
-                f"上位所属「{parent}」は種別が「所属」なので、その下に所属を置けません。",
-            )
+            message = f"上位所属「{parent}」は種別が「所属」なので、その下に所属を置けません。"
+            error(by_code[child], "parent_code", message, parent)
         elif parent in by_code:
             db_children.setdefault(parent, []).append(child)
     for parent, children in db_children.items():
         listed = "、".join(sorted(children)[:5])
-        error(
-            by_code[parent],
-            "kind",
-            f"種別を「所属」にできません。下位の所属（{listed}）がデータベースにあります。",
-        )
+        message = f"種別を「所属」にできません。下位の所属（{listed}）がデータベースにあります。"
+        error(by_code[parent], "kind", message)
     return errors
 
 
-def _cycles(by_code: Mapping[str, OrgRow], parent_of: Mapping[str, str | None]):
+def _cycles(
+    by_code: Mapping[str, OrgRow], parent_of: Mapping[str, str | None]
+) -> Iterator[list[str]]:
     """Each cycle reachable from a unit of the file, once, as a list of codes."""
     done: set[str] = set()
     for start in by_code:
@@ -320,26 +220,6 @@ def _cycles(by_code: Mapping[str, OrgRow], parent_of: Mapping[str, str | None]):
 
 
 # --- commit ------------------------------------------------------------------------
-
-
-def load_existing() -> dict[str, ExistingUnit]:
-    """Every unit by code, in two queries."""
-    units = list(Unit.objects.values_list("id", "code", "kind", "parent"))
-    codes = {pk: code for pk, code, _kind, _parent in units}
-    predecessors: dict[int, set[str]] = {}
-    for unit_id, predecessor_id in Unit.predecessors.through.objects.values_list(
-        "from_unit_id", "to_unit_id"
-    ):
-        predecessors.setdefault(unit_id, set()).add(codes[predecessor_id])
-    return {
-        code: ExistingUnit(
-            id=pk,
-            kind=kind,
-            parent_code=codes.get(parent_id),
-            predecessor_codes=frozenset(predecessors.get(pk, ())),
-        )
-        for pk, code, kind, parent_id in units
-    }
 
 
 @dataclass
@@ -408,10 +288,6 @@ def _depth(code: str, by_code: Mapping[str, OrgRow]) -> int:
     return depth
 
 
-def _row_number(error: OrgError) -> int:
-    return error.row or 0
-
-
 # --- the whole import --------------------------------------------------------------
 
 
@@ -419,7 +295,7 @@ def _row_number(error: OrgError) -> int:
 class OrgImportResult:
     filename: str
     sheet: str
-    errors: list[OrgError]
+    errors: list[RowError]
     summary: OrgSummary
     dry_run: bool = False
 
@@ -441,16 +317,19 @@ def import_org(
     Raises ``TableError`` when the file cannot be read at all. With errors nothing is
     written; with ``dry_run`` the changes are made and rolled back.
     """
-    parsed = parse_org(read_rows(source, filename=filename), filename=filename)
+    table = read_table(source, COLUMNS, filename=filename)
+    rows = parse_org(table)
     summary = OrgSummary()
     # Django's history reason column holds 100 characters.
     reason = f"組織マスタ取込: {filename}"[:100]
     with transaction.atomic():
-        existing = load_existing()
+        existing = existing_units()
         # Header errors leave no rows, so this adds nothing after them.
-        errors = sorted(parsed.errors + validate_org(parsed, existing), key=_row_number)
+        errors = sorted(
+            table.errors + validate_org(table, rows, existing), key=lambda e: e.row or 0
+        )
         if not errors:
-            summary = commit_org(parsed.rows, existing, reason=reason)
+            summary = commit_org(rows, existing, reason=reason)
             if dry_run:
                 transaction.set_rollback(True)
-    return OrgImportResult(filename, parsed.sheet, errors, summary, dry_run)
+    return OrgImportResult(filename, table.sheet, errors, summary, dry_run)

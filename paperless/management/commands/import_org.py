@@ -4,8 +4,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from paperless.importing.files.limits import TableError
 from paperless.importing.master.org import import_org
-from paperless.importing.master.tabular import TableError
 
 
 class Command(BaseCommand):
