@@ -33,10 +33,12 @@ class Link:
 
 @dataclass(frozen=True)
 class LinkProblem:
-    """A rule a set of links breaks; ``heirs`` are the units whose rows carry the links."""
+    """A rule a set of links breaks; ``heirs`` are the units whose rows carry the links,
+    ``predecessor`` the unit whose work they share (the heir itself for a cycle)."""
 
     heirs: tuple[str, ...]
     message: str
+    predecessor: str = ""
 
 
 def parse_share(text: str) -> Decimal:
@@ -72,7 +74,9 @@ def check_links(links: Iterable[Link], active: Mapping[str, bool]) -> list[LinkP
     problems = []
     for link in links:
         if link.heir == link.predecessor:
-            problems.append(LinkProblem((link.heir,), "自分自身を前身所属に指定しています。"))
+            problems.append(
+                LinkProblem((link.heir,), "自分自身を前身所属に指定しています。", link.heir)
+            )
             continue
         given[link.predecessor].append(link)
     for predecessor, heirs in given.items():
@@ -86,6 +90,7 @@ def check_links(links: Iterable[Link], active: Mapping[str, bool]) -> list[LinkP
                     tuple(sorted(missing)),
                     f"前身所属「{predecessor}」は{why}なので、引継割合を"
                     f"「{predecessor}:40%」のように書いてください。",
+                    predecessor,
                 )
             )
             continue
@@ -97,6 +102,7 @@ def check_links(links: Iterable[Link], active: Mapping[str, bool]) -> list[LinkP
                     f"廃止される前身所属「{predecessor}」の引継割合の合計が"
                     f" {_percent(total)} です。"
                     "合計が100%になるようにしてください。",
+                    predecessor,
                 )
             )
         if stays and total > 1 + TOLERANCE:
@@ -105,6 +111,7 @@ def check_links(links: Iterable[Link], active: Mapping[str, bool]) -> list[LinkP
                     names,
                     f"前身所属「{predecessor}」の引継割合の合計が {_percent(total)} で、"
                     "100%を超えています。",
+                    predecessor,
                 )
             )
     problems.extend(_cycles(given))
@@ -143,7 +150,7 @@ def _cycles(given: Mapping[str, list[Link]]) -> list[LinkProblem]:
             unit = todo.pop()
             if unit == start:
                 problems.append(
-                    LinkProblem((start,), "前身所属をたどると自分自身に戻ります（循環）。")
+                    LinkProblem((start,), "前身所属をたどると自分自身に戻ります（循環）。", start)
                 )
                 break
             if unit not in seen:

@@ -452,6 +452,9 @@ def test_bad_optional_values_and_unknown_predecessors_are_reported(tmp_path, tre
         "組織 行2 列「sort_order」: 表示順「-1」は0以上の整数で入力してください。",
         "組織 行2 列「predecessor_codes」: "
         "前身所属コード「990000」はファイルにもデータベースにもありません。",
+        # 110100 stays active, so the link needs the share it hands over.
+        "組織 行2 列「predecessor_codes」: 前身所属「110100」は存続する所属なので、"
+        "引継割合を「110100:40%」のように書いてください。",
     )
 
 

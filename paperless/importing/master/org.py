@@ -21,6 +21,7 @@ from django.core.validators import validate_email
 from django.db import transaction
 
 from paperless.importing.cells import is_blank, normalize_code, normalize_key, normalize_text
+from paperless.importing.master.org_links import Links, link_problems, parse_links, write_links
 from paperless.importing.master.table import (
     CellError,
     Column,
@@ -46,7 +47,7 @@ COLUMNS: tuple[Column, ...] = (
     Column("head_emails", "所属長メールアドレス", ("head_email",)),
     Column("active", "有効", ("active",)),
     Column("sort_order", "表示順", ("sort_order",)),
-    Column("predecessor_codes", "前身所属コード", ("predecessor_codes",)),
+    Column("predecessors", "前身所属コード", ("predecessor_codes",)),
 )
 _TRUE = frozenset({"○", "〇", "◯", "1", "true", "有効"})
 _FALSE = frozenset({"×", "✕", "x", "0", "false", "廃止", "無効"})
@@ -68,7 +69,7 @@ class OrgRow:
     head_emails: tuple[str, ...] | None = None
     active: bool | None = None
     sort_order: int | None = None
-    predecessor_codes: tuple[str, ...] | None = None
+    predecessors: Links | None = None
 
 
 # --- parse -----------------------------------------------------------------------
@@ -129,16 +130,10 @@ def _parse_sort_order(value: object) -> int | None:
     raise CellError(f"表示順「{text}」は0以上の整数で入力してください。")
 
 
-def _parse_code_list(value: object) -> tuple[str, ...] | None:
-    if is_blank(value):
-        return None
-    return tuple(c for c in _CODE_LIST_SPLIT.split(normalize_code(value) or "") if c)
-
-
 _OPTIONAL_PARSERS = {
     "active": _parse_flag,
     "sort_order": _parse_sort_order,
-    "predecessor_codes": _parse_code_list,
+    "predecessors": parse_links,
 }
 
 
@@ -174,10 +169,12 @@ def validate_org(
             error(row, "parent_code", f"上位所属コード「{parent}」が自分自身です。", parent)
         elif parent is not None and parent not in known:
             error(row, "parent_code", f"上位所属コード「{parent}」は{nowhere}。", parent)
-        for code in row.predecessor_codes or ():
+        for code, _share in row.predecessors or ():
             if code == row.code or code not in known:
                 why = "自分自身です" if code == row.code else nowhere
-                error(row, "predecessor_codes", f"前身所属コード「{code}」は{why}。", code)
+                error(row, "predecessors", f"前身所属コード「{code}」は{why}。", code)
+    for row, message in link_problems(by_code.values(), existing):
+        error(row, "predecessors", message)
     for cycle in _cycles(by_code, parent_of):
         if not by_code.keys() & set(cycle):
             continue  # a cycle already in the database, which no row of the file changes
@@ -265,11 +262,12 @@ def commit_org(
         unit.save()
         ids[row.code] = unit.id
     for row in by_code.values():
-        old = existing[row.code].predecessor_codes if row.code in existing else frozenset()
-        if row.predecessor_codes is not None and set(row.predecessor_codes) != old:
+        old = existing[row.code].predecessors if row.code in existing else ()
+        if row.predecessors is not None and tuple(sorted(row.predecessors)) != old:
             unit = units[row.code]
+            write_links(unit, row.predecessors, ids)
             unit._change_reason = reason
-            unit.predecessors.set([ids[code] for code in row.predecessor_codes])
+            unit.save()  # after the links, so that the history records them
             changed.add(row.code)
     return OrgSummary(
         created=[c for c in by_code if c in created],
