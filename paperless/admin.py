@@ -136,6 +136,12 @@ class UnitAdmin(ReadOnlyHistoryAdmin):
     autocomplete_fields = ["parent"]
     inlines = [SuccessionInline, MembershipInline]
 
+    def save_related(self, request, form, formsets, change) -> None:
+        super().save_related(request, form, formsets, change)
+        if any(f.model is Succession and f.has_changed() for f in formsets):
+            form.instance._change_reason = "前身の所属・引継割合を変更"
+            form.instance.save()  # a history version that holds the new links
+
 
 @admin.register(Membership)
 class MembershipAdmin(ReadOnlyHistoryAdmin):

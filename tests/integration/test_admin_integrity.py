@@ -106,6 +106,10 @@ def test_a_split_without_shares_is_refused_and_with_shares_saved(admin_client, t
     response = post_unit(admin_client, heir_a, [(old, "0.4")])
     assert response.status_code == 302
     assert Succession.objects.get(from_unit=heir_a).share == Decimal("0.4")
+    latest = Unit.objects.get(pk=heir_a.pk).history.first()
+    assert [(link.to_unit_id, link.share) for link in latest.predecessors.all()] == [
+        (old.pk, Decimal("0.4"))
+    ]
 
 
 def test_shares_of_an_active_predecessor_may_not_pass_one(admin_client, tree):
