@@ -1,4 +1,4 @@
-"""Reduction rates, status, gap and coverage over the org tree (DESIGN.md §2).
+"""Sums over comparable months, rolled up the org tree (DESIGN.md §2).
 
 Pure: DataFrames in, DataFrames out; no Django, inputs are never modified.
 
@@ -6,7 +6,7 @@ Conventions shared by every function here:
 
 * A month is a ``datetime.date`` on the first of the month (other days are folded).
 * Rates are fractions (``0.312``). "No value" is NaN in float columns (rates,
-  coverage), ``pd.NA`` in the nullable ``Int64`` column ``gap``; ``to_records``
+  coverage), ``pd.NA`` in the nullable ``Int64`` column ``gap``; ``records.to_records``
   turns both into ``None`` for templates and JSON.
 * Excluded sheets not stated count as 0 and are clipped to ``[0, total]``: they are
   part of the print + copy total, so an adjusted rate can never exceed 1 either.
@@ -19,9 +19,7 @@ Conventions shared by every function here:
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import date
-from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -33,65 +31,21 @@ from paperless.core.baselines import (
     month_keys,
     prepared_of,
 )
-from paperless.core.baselines import baseline_frame as baseline_frame
-from paperless.core.baselines import prepare as prepare
-from paperless.core.fiscal import fiscal_months, month_start
-
-ACHIEVED = "achieved"
-LAGGING = "lagging"
-NO_DATA = "no_data"
-NO_BASELINE = "no_baseline"
-DEPARTMENT = "department"
-
-# 1 - 80/100 is 0.19999999999999996: an exact 20% cut must still reach a 20% threshold.
-_DECIMALS = 12
-
-PROJECTION_METHOD = (
-    "残りの月は、各所属の直近3か月（基準年度と比較できる月）の削減率が続くと仮定し、"
-    "基準年度同月の枚数から推計しています。直近3か月で計算できない所属は今年度累計の"
-    "削減率を、それもない所属は削減なしとして扱います。今年度まだ報告のない所属は"
-    "推計に含めません。"
+from paperless.core.rates import (
+    ACHIEVED,
+    DEPARTMENT,
+    LAGGING,
+    NO_BASELINE,
+    NO_DATA,
+    Rules,
+    reaches_threshold,
+    reduction_rates,
 )
 
-_SUMS = ["current", "baseline", "current_adjusted", "baseline_adjusted"]
+SUM_COLUMNS = ["current", "baseline", "current_adjusted", "baseline_adjusted"]
 
 
-@dataclass(frozen=True)
-class Rules:
-    """The policy a period is judged by; ``status_basis`` picks the rate behind status."""
-
-    base_fy: int = 2020
-    threshold: float = 0.30
-    city_goal: float | None = None
-    status_basis: Literal["gross", "adjusted"] = "gross"
-
-    def __post_init__(self) -> None:
-        if self.status_basis not in ("gross", "adjusted"):
-            raise ValueError(f"status_basis must be gross or adjusted: {self.status_basis!r}")
-        if not 0 <= self.threshold <= 1:
-            raise ValueError(f"threshold must be a fraction: {self.threshold!r}")
-
-    @property
-    def adjusted(self) -> bool:
-        return self.status_basis == "adjusted"
-
-
-def reduction_rate(current: int | float, baseline: int | float) -> float | None:
-    """1 - current/baseline over comparable months; None when there is no baseline."""
-    if pd.isna(current) or pd.isna(baseline) or baseline <= 0:
-        return None
-    return 1 - current / baseline
-
-
-def _rate(current: pd.Series, baseline: pd.Series) -> pd.Series:
-    return (1 - current / baseline.where(baseline > 0)).astype("float64")
-
-
-def _at_least(rate: pd.Series, threshold: float) -> pd.Series:
-    return rate.round(_DECIMALS) >= round(threshold, _DECIMALS)
-
-
-def _join(p: Prepared, months: Iterable[date]) -> pd.DataFrame:
+def period_rows(p: Prepared, months: Iterable[date]) -> pd.DataFrame:
     """Reported rows in ``months`` with their baseline (NaN when none) and comparable."""
     rows = p.rows[p.rows["_mi"].isin(month_keys(months))]
     joined = rows.rename(columns={"total": "current", "excluded": "current_excluded"})
@@ -117,7 +71,7 @@ def comparable_frame(
 
     Columns: department, month, current, current_excluded, baseline, baseline_excluded.
     """
-    joined = _join(prepared_of(counts, predecessors, base_fy), months)
+    joined = period_rows(prepared_of(counts, predecessors, base_fy), months)
     rows = joined[joined["comparable"]].sort_values(["department", "_mi"])
     cols = ["department", "month", "current", "current_excluded"]
     out = rows[cols].reset_index(drop=True)
@@ -130,7 +84,7 @@ def comparable_frame(
 _FLOAT_SUMS = frozenset({"baseline", "baseline_adjusted"})
 
 
-def _sums(joined: pd.DataFrame, by: str, names: pd.Index | None = None) -> pd.DataFrame:
+def sums_by(joined: pd.DataFrame, by: str, names: pd.Index | None = None) -> pd.DataFrame:
     """Additive sums per ``by`` (department or month): units sum these, never mean rates.
 
     With ``names`` (``Prepared.departments``) departments are grouped by their integer
@@ -206,7 +160,7 @@ def _tree(units: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return codes, depts[np.concatenate(owners)[order]], np.concatenate(nodes)[order]
 
 
-def _roll_up(per_dept: pd.DataFrame, units: pd.DataFrame) -> pd.DataFrame:
+def roll_up(per_dept: pd.DataFrame, units: pd.DataFrame) -> pd.DataFrame:
     """Sum per-department columns over each unit's departments; a row for every unit.
 
     Missing departments and values count as 0; the sums are floats.
@@ -247,21 +201,25 @@ def summarize(
     """
     depts = units.loc[units["kind"] == DEPARTMENT].set_index("code")
     prepared = prepared_of(counts, predecessors, rules.base_fy)
-    joined = _join(prepared, months)
-    per_dept = _sums(joined, "department", prepared.departments)
+    joined = period_rows(prepared, months)
+    per_dept = sums_by(joined, "department", prepared.departments)
     per_dept = per_dept.reindex(depts.index, fill_value=0)
     is_expected = depts["active"].astype(bool) | (per_dept["reported_months"] > 0)
-    table = _roll_up(per_dept.assign(expected=is_expected), units).astype("int64")
+    table = roll_up(per_dept.assign(expected=is_expected), units).astype("int64")
     is_dept = (units["kind"] == DEPARTMENT).to_numpy()
     expected = table["expected"].where(~is_dept, 1) * len(month_keys(months))
 
-    out = units.set_index("code")[["name", "kind", "parent"]].join(table[_SUMS])
-    out["rate"] = _rate(table["current"], table["baseline"])
-    out["adjusted_rate"] = _rate(table["current_adjusted"], table["baseline_adjusted"])
+    out = units.set_index("code")[["name", "kind", "parent"]].join(table[SUM_COLUMNS])
+    out["rate"] = reduction_rates(table["current"], table["baseline"])
+    out["adjusted_rate"] = reduction_rates(table["current_adjusted"], table["baseline_adjusted"])
     basis = "_adjusted" if rules.adjusted else ""
     driving = out["adjusted_rate"] if rules.adjusted else out["rate"]
     out["status"] = np.select(
-        [table["reported_months"] == 0, driving.isna(), _at_least(driving, rules.threshold)],
+        [
+            table["reported_months"] == 0,
+            driving.isna(),
+            reaches_threshold(driving, rules.threshold),
+        ],
         [NO_DATA, NO_BASELINE, ACHIEVED],
         LAGGING,
     )
@@ -285,139 +243,18 @@ def period_rates(
     gives them, without the rest of its columns: for a comparison column, such as the
     change since the previous month, that needs only the rates."""
     prepared = prepared_of(counts, predecessors, rules.base_fy)
-    per_dept = _sums(_join(prepared, months), "department", prepared.departments)
-    table = _roll_up(per_dept[_SUMS], units)
+    per_dept = sums_by(period_rows(prepared, months), "department", prepared.departments)
+    table = roll_up(per_dept[SUM_COLUMNS], units)
     return pd.DataFrame(
         {
-            "rate": _rate(table["current"], table["baseline"]),
-            "adjusted_rate": _rate(table["current_adjusted"], table["baseline_adjusted"]),
+            "rate": reduction_rates(table["current"], table["baseline"]),
+            "adjusted_rate": reduction_rates(table["current_adjusted"], table["baseline_adjusted"]),
         }
     )
 
 
-def _descendants(units: pd.DataFrame, unit: str) -> pd.Series:
+def descendants(units: pd.DataFrame, unit: str) -> pd.Series:
     if unit not in set(units["code"]):
         raise KeyError(f"unknown unit {unit!r}")
     codes, depts, nodes = _tree(units)
     return pd.Series(depts[codes[nodes] == unit], dtype=object, name="department")
-
-
-def monthly_series(
-    counts: Counts,
-    units: pd.DataFrame,
-    predecessors: pd.DataFrame,
-    *,
-    unit: str,
-    months: list[date],
-    rules: Rules,
-) -> pd.DataFrame:
-    """Per month of ``months`` (sorted, one row each) for ``unit``'s departments.
-
-    Columns: month, current, baseline, threshold_path (baseline x (1 - threshold)),
-    rate, adjusted_rate, comparable_departments. Each month sums only the departments
-    comparable in that month; a month with none has NaN values (a gap in the line).
-    """
-    depts = _descendants(units, unit)
-    joined = _join(prepared_of(counts, predecessors, rules.base_fy), months)
-    keys = month_keys(months)
-    per = _sums(joined[joined["department"].isin(depts)], "_mi").reindex(keys)
-    departments = per["comparable_months"].fillna(0).astype("int64")
-    per = per[_SUMS].where(departments > 0).astype("float64")
-    return pd.DataFrame(
-        {
-            "month": [date(k // 12, k % 12 + 1, 1) for k in keys],
-            "current": per["current"].to_numpy(),
-            "baseline": per["baseline"].to_numpy(),
-            "threshold_path": (per["baseline"] * (1 - rules.threshold)).to_numpy(),
-            "rate": _rate(per["current"], per["baseline"]).to_numpy(),
-            "adjusted_rate": _rate(per["current_adjusted"], per["baseline_adjusted"]).to_numpy(),
-            "comparable_departments": departments.astype("int64").to_numpy(),
-        }
-    )
-
-
-def project_fiscal_year(
-    counts: Counts,
-    units: pd.DataFrame,
-    predecessors: pd.DataFrame,
-    *,
-    fy: int,
-    latest: date,
-    rules: Rules,
-) -> pd.DataFrame:
-    """Where each unit's rate for fiscal year ``fy`` ends if the recent pace continues.
-
-    Method (shown to users as ``PROJECTION_METHOD``): for each month of ``fy`` after
-    ``latest``, a department that reported this FY is projected at its baseline for
-    that month x (1 - its rate over its last 3 comparable months of the FY to date),
-    falling back to its FY-to-date rate, then to no reduction. Departments with no
-    report this FY are left out. projected_rate = 1 - (Σ actual comparable to date +
-    Σ projected) / (Σ baseline of those same months). Rates use the status basis.
-
-    Index ``code`` (every unit); columns: current_rate, projected_rate (float, NaN
-    without baseline), at_risk (bool: current rate at or above the threshold but
-    projected below it), projected_current, projected_baseline (int sheets, whole FY).
-    """
-    fy_months = fiscal_months(fy)
-    cutoff = month_start(latest)
-    prepared = prepared_of(counts, predecessors, rules.base_fy)
-    base = prepared.baseline
-    done = _join(prepared, [m for m in fy_months if m <= cutoff])
-    cur, bas = ("current_adjusted", "baseline_adjusted") if rules.adjusted else _SUMS[:2]
-    comp = done[done["comparable"]].sort_values("_mi")
-    fytd = _sums(comp, "department", prepared.departments)
-    recent = _sums(comp.groupby("_d").tail(3), "department", prepared.departments)
-    pace = _rate(recent[cur], recent[bas]).fillna(_rate(fytd[cur], fytd[bas]))
-
-    # Remaining months: each reporting department's baseline for them, at its pace.
-    net = base["total"] - (base["excluded"] if rules.adjusted else 0)
-    ahead = pd.DataFrame({"_cal": [m.month - 1 for m in fy_months if m > cutoff]}).merge(
-        pd.DataFrame({"department": base["department"], "_cal": base["_mi"] % 12, "base": net})
-    )
-    ahead = ahead[ahead["department"].isin(done["department"])]
-    ahead["cur"] = ahead["base"] * (1 - ahead["department"].map(pace).fillna(0))
-    per_dept = pd.concat(
-        [
-            fytd[[cur, bas]].set_axis(["actual_current", "actual_baseline"], axis=1),
-            ahead.groupby("department")[["cur", "base"]].sum(),
-        ],
-        axis=1,
-    ).fillna(0)
-    table = _roll_up(per_dept, units)
-    total_cur = table["actual_current"] + table["cur"]
-    total_base = table["actual_baseline"] + table["base"]
-    out = pd.DataFrame(index=table.index)
-    out["current_rate"] = _rate(table["actual_current"], table["actual_baseline"])
-    out["projected_rate"] = _rate(total_cur, total_base)
-    out["at_risk"] = (
-        _at_least(out["current_rate"], rules.threshold)
-        & ~_at_least(out["projected_rate"], rules.threshold)
-        & out["projected_rate"].notna()
-    )
-    out["projected_current"] = total_cur.round().astype("int64")
-    out["projected_baseline"] = total_base.round().astype("int64")
-    return out
-
-
-def _plain(column: pd.Series) -> list[Any]:
-    """A column as plain Python values, None where missing; whole columns at a time."""
-    numpy = isinstance(column.dtype, np.dtype)  # not pandas' nullable Int64 and the like
-    if numpy and column.dtype.kind in "iub":  # integers and booleans: never missing
-        return column.tolist()
-    if numpy and column.dtype.kind == "f":
-        plain = column.tolist()
-        for i in np.flatnonzero(np.isnan(column.to_numpy())):
-            plain[i] = None
-        return plain
-    plain = column.to_numpy(dtype=object).tolist()  # not tolist(): one call per value
-    for i in np.flatnonzero(column.isna().to_numpy()):
-        plain[i] = None
-    return [value.item() if isinstance(value, np.generic) else value for value in plain]
-
-
-def to_records(df: pd.DataFrame) -> list[dict[str, Any]]:
-    """Rows as dicts of plain Python values; NaN and NA become None (named index kept)."""
-    frame = df.reset_index() if df.index.name is not None else df
-    columns = [str(c) for c in frame.columns]
-    values = [_plain(frame.iloc[:, i]) for i in range(frame.shape[1])]
-    return [dict(zip(columns, row, strict=True)) for row in zip(*values, strict=True)]
