@@ -45,9 +45,9 @@ from paperless.core.rates import (
 SUM_COLUMNS = ["current", "baseline", "current_adjusted", "baseline_adjusted"]
 
 
-def period_rows(p: Prepared, months: Iterable[date]) -> pd.DataFrame:
+def period_rows(prepared: Prepared, months: Iterable[date]) -> pd.DataFrame:
     """Reported rows in ``months`` with their baseline (NaN when none) and comparable."""
-    rows = p.rows[p.rows["_mi"].isin(month_keys(months))]
+    rows = prepared.rows[prepared.rows["_month_index"].isin(month_keys(months))]
     joined = rows.rename(columns={"total": "current", "excluded": "current_excluded"})
     return joined.assign(comparable=joined["baseline"].notna())
 
@@ -58,8 +58,8 @@ def reported_frame(counts: Counts, *, months: list[date]) -> pd.DataFrame:
     Columns: department, month, current, current_excluded. Anti-join it with
     ``comparable_frame`` to find months that have a current value but no baseline.
     """
-    c = counts.rows if isinstance(counts, Prepared) else count_rows(counts)
-    rows = c[c["_mi"].isin(month_keys(months))]
+    all_rows = counts.rows if isinstance(counts, Prepared) else count_rows(counts)
+    rows = all_rows[all_rows["_month_index"].isin(month_keys(months))]
     rows = rows.rename(columns={"total": "current", "excluded": "current_excluded"})
     return rows[["department", "month", "current", "current_excluded"]].reset_index(drop=True)
 
@@ -72,9 +72,9 @@ def comparable_frame(
     Columns: department, month, current, current_excluded, baseline, baseline_excluded.
     """
     joined = period_rows(prepared_of(counts, predecessors, base_fy), months)
-    rows = joined[joined["comparable"]].sort_values(["department", "_mi"])
-    cols = ["department", "month", "current", "current_excluded"]
-    out = rows[cols].reset_index(drop=True)
+    rows = joined[joined["comparable"]].sort_values(["department", "_month_index"])
+    columns = ["department", "month", "current", "current_excluded"]
+    out = rows[columns].reset_index(drop=True)
     out["baseline"] = rows["baseline"].astype("int64").to_numpy()
     out["baseline_excluded"] = rows["baseline_excluded"].astype("int64").to_numpy()
     return out
@@ -88,14 +88,14 @@ def sums_by(joined: pd.DataFrame, by: str, names: pd.Index | None = None) -> pd.
     """Additive sums per ``by`` (department or month): units sum these, never mean rates.
 
     With ``names`` (``Prepared.departments``) departments are grouped by their integer
-    position ``_d``, which sorts like the names. Groups are integer slots summed with
-    ``np.bincount`` (exact: sheet counts stay far below 2**53); only groups with a
-    reported row appear, in key order.
+    position ``_department_index``, which sorts like the names. Groups are integer slots
+    summed with ``np.bincount`` (exact: sheet counts stay far below 2**53); only groups
+    with a reported row appear, in key order.
     """
-    key = joined["_d" if names is not None else by].to_numpy(dtype="int64")
-    low = int(key.min()) if len(key) else 0
-    slot = key - low
-    comp = joined["comparable"].to_numpy(dtype=bool)
+    group = joined["_department_index" if names is not None else by].to_numpy(dtype="int64")
+    first_group = int(group.min()) if len(group) else 0
+    slot = group - first_group
+    comparable = joined["comparable"].to_numpy(dtype=bool)
     current = joined["current"].to_numpy(dtype="float64")
     baseline = joined["baseline"].to_numpy(dtype="float64")
     net_current = current - joined["current_excluded"].to_numpy(dtype="float64")
@@ -106,16 +106,16 @@ def sums_by(joined: pd.DataFrame, by: str, names: pd.Index | None = None) -> pd.
 
     reported = np.bincount(slot, minlength=1)
     sums = {
-        "current": total(np.where(comp, current, 0)),
-        "baseline": total(np.where(comp, baseline, 0)),
-        "current_adjusted": total(np.where(comp, net_current, 0)),
-        "baseline_adjusted": total(np.where(comp, net_baseline, 0)),
-        "comparable_months": total(comp.astype("float64")),
+        "current": total(np.where(comparable, current, 0)),
+        "baseline": total(np.where(comparable, baseline, 0)),
+        "current_adjusted": total(np.where(comparable, net_current, 0)),
+        "baseline_adjusted": total(np.where(comparable, net_baseline, 0)),
+        "comparable_months": total(comparable.astype("float64")),
         "reported_months": reported,
         "current_all": total(current),
     }
     present = np.flatnonzero(reported)
-    keys = present + low
+    keys = present + first_group
     index = names.take(keys) if names is not None else pd.Index(keys)
     out = pd.DataFrame(
         {
@@ -135,45 +135,59 @@ def _tree(units: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """
     codes = units["code"].to_numpy(dtype=object)
     position = {code: i for i, code in enumerate(codes)}
-    up = np.array(
-        [position.get(p, -1) if isinstance(p, str) else -1 for p in units["parent"].tolist()],
+    parent_position = np.array(
+        [
+            position.get(parent, -1) if isinstance(parent, str) else -1
+            for parent in units["parent"].tolist()
+        ],
         dtype=np.int64,
     )
-    depts = codes[(units["kind"] == DEPARTMENT).to_numpy()]
+    departments = codes[(units["kind"] == DEPARTMENT).to_numpy()]
     # One step up the tree for every department at once; a chain ends at the root, at
     # an unknown parent or where it would come back to a unit it already passed.
-    owner = np.array([i for i, d in enumerate(depts) if isinstance(d, str)], dtype=np.int64)
-    node = np.array([position[d] for d in depts[owner]], dtype=np.int64)
-    owners, nodes, steps = [owner], [node], [np.zeros(len(node), dtype=np.int64)]
-    passed = [node]
-    while node.size:
-        node = up[node]
-        keep = node >= 0
+    # Per chain still climbing: ``department`` indexes ``departments``, ``unit`` is the
+    # position of the unit it has reached.
+    department = np.array(
+        [i for i, code in enumerate(departments) if isinstance(code, str)], dtype=np.int64
+    )
+    unit = np.array([position[code] for code in departments[department]], dtype=np.int64)
+    pair_departments, pair_units = [department], [unit]
+    steps = [np.zeros(len(unit), dtype=np.int64)]
+    passed = [unit]
+    while unit.size:
+        unit = parent_position[unit]
+        keep = unit >= 0
         for earlier in passed:
-            keep &= node != earlier
-        owner, node = owner[keep], node[keep]
-        passed = [earlier[keep] for earlier in passed] + [node]
-        owners.append(owner)
-        nodes.append(node)
-        steps.append(np.full(len(node), len(steps)))
-    order = np.lexsort((np.concatenate(steps), np.concatenate(owners)))
-    return codes, depts[np.concatenate(owners)[order]], np.concatenate(nodes)[order]
+            keep &= unit != earlier
+        department, unit = department[keep], unit[keep]
+        passed = [earlier[keep] for earlier in passed] + [unit]
+        pair_departments.append(department)
+        pair_units.append(unit)
+        steps.append(np.full(len(unit), len(steps)))
+    order = np.lexsort((np.concatenate(steps), np.concatenate(pair_departments)))
+    return (
+        codes,
+        departments[np.concatenate(pair_departments)[order]],
+        np.concatenate(pair_units)[order],
+    )
 
 
-def roll_up(per_dept: pd.DataFrame, units: pd.DataFrame) -> pd.DataFrame:
+def roll_up(per_department: pd.DataFrame, units: pd.DataFrame) -> pd.DataFrame:
     """Sum per-department columns over each unit's departments; a row for every unit.
 
     Missing departments and values count as 0; the sums are floats.
     """
-    codes, depts, nodes = _tree(units)
-    at = per_dept.index.get_indexer(pd.Index(depts, dtype=object))
+    codes, pair_departments, pair_units = _tree(units)
+    row_of_pair = per_department.index.get_indexer(pd.Index(pair_departments, dtype=object))
     position = {code: i for i, code in enumerate(codes)}
-    rows = np.array([position[code] for code in codes], dtype=np.int64)
+    # A repeated code reads the sums of its last row, where ``_tree`` put them.
+    code_position = np.array([position[code] for code in codes], dtype=np.int64)
     summed = {}
-    for column in per_dept.columns:
-        values = np.append(per_dept[column].to_numpy(dtype="float64"), 0.0)[at]  # -1: 0
-        values = np.nan_to_num(values, nan=0.0)
-        summed[column] = np.bincount(nodes, weights=values, minlength=len(codes))[rows]
+    for column in per_department.columns:
+        column_values = np.append(per_department[column].to_numpy(dtype="float64"), 0.0)
+        values = np.nan_to_num(column_values[row_of_pair], nan=0.0)  # -1 reads the 0.0
+        sums = np.bincount(pair_units, weights=values, minlength=len(codes))
+        summed[column] = sums[code_position]
     return pd.DataFrame(summed, index=pd.Index(units["code"], name="code"))
 
 
@@ -199,32 +213,32 @@ def summarize(
     department abolished since then still counts where it reported and coverage
     never exceeds 1.
     """
-    depts = units.loc[units["kind"] == DEPARTMENT].set_index("code")
+    departments = units.loc[units["kind"] == DEPARTMENT].set_index("code")
     prepared = prepared_of(counts, predecessors, rules.base_fy)
     joined = period_rows(prepared, months)
-    per_dept = sums_by(joined, "department", prepared.departments)
-    per_dept = per_dept.reindex(depts.index, fill_value=0)
-    is_expected = depts["active"].astype(bool) | (per_dept["reported_months"] > 0)
-    table = roll_up(per_dept.assign(expected=is_expected), units).astype("int64")
-    is_dept = (units["kind"] == DEPARTMENT).to_numpy()
-    expected = table["expected"].where(~is_dept, 1) * len(month_keys(months))
+    per_department = sums_by(joined, "department", prepared.departments)
+    per_department = per_department.reindex(departments.index, fill_value=0)
+    is_expected = departments["active"].astype(bool) | (per_department["reported_months"] > 0)
+    table = roll_up(per_department.assign(expected=is_expected), units).astype("int64")
+    is_department = (units["kind"] == DEPARTMENT).to_numpy()
+    expected = table["expected"].where(~is_department, 1) * len(month_keys(months))
 
     out = units.set_index("code")[["name", "kind", "parent"]].join(table[SUM_COLUMNS])
     out["rate"] = reduction_rates(table["current"], table["baseline"])
     out["adjusted_rate"] = reduction_rates(table["current_adjusted"], table["baseline_adjusted"])
-    basis = "_adjusted" if rules.adjusted else ""
-    driving = out["adjusted_rate"] if rules.adjusted else out["rate"]
+    basis = "_adjusted" if rules.adjusted else ""  # the suffix of the driving sums
+    driving_rate = out["adjusted_rate"] if rules.adjusted else out["rate"]
     out["status"] = np.select(
         [
             table["reported_months"] == 0,
-            driving.isna(),
-            reaches_threshold(driving, rules.threshold),
+            driving_rate.isna(),
+            reaches_threshold(driving_rate, rules.threshold),
         ],
         [NO_DATA, NO_BASELINE, ACHIEVED],
         LAGGING,
     )
     gap = table[f"current{basis}"] - (1 - rules.threshold) * table[f"baseline{basis}"]
-    out["gap"] = gap.where(driving.notna()).round().astype("Int64")
+    out["gap"] = gap.where(driving_rate.notna()).round().astype("Int64")
     out["coverage"] = (table["comparable_months"] / expected.where(expected > 0)).astype("float64")
     out["comparable_months"] = table["comparable_months"]
     out["expected_months"] = expected
@@ -243,8 +257,8 @@ def period_rates(
     gives them, without the rest of its columns: for a comparison column, such as the
     change since the previous month, that needs only the rates."""
     prepared = prepared_of(counts, predecessors, rules.base_fy)
-    per_dept = sums_by(period_rows(prepared, months), "department", prepared.departments)
-    table = roll_up(per_dept[SUM_COLUMNS], units)
+    per_department = sums_by(period_rows(prepared, months), "department", prepared.departments)
+    table = roll_up(per_department[SUM_COLUMNS], units)
     return pd.DataFrame(
         {
             "rate": reduction_rates(table["current"], table["baseline"]),
@@ -256,5 +270,5 @@ def period_rates(
 def descendants(units: pd.DataFrame, unit: str) -> pd.Series:
     if unit not in set(units["code"]):
         raise KeyError(f"unknown unit {unit!r}")
-    codes, depts, nodes = _tree(units)
-    return pd.Series(depts[codes[nodes] == unit], dtype=object, name="department")
+    codes, pair_departments, pair_units = _tree(units)
+    return pd.Series(pair_departments[codes[pair_units] == unit], dtype=object, name="department")

@@ -37,23 +37,25 @@ def monthly_series(
     rate, adjusted_rate, comparable_departments. Each month sums only the departments
     comparable in that month; a month with none has NaN values (a gap in the line).
     """
-    depts = descendants(units, unit)
+    departments = descendants(units, unit)
     joined = period_rows(prepared_of(counts, predecessors, rules.base_fy), months)
-    keys = month_keys(months)
-    per = sums_by(joined[joined["department"].isin(depts)], "_mi").reindex(keys)
-    departments = per["comparable_months"].fillna(0).astype("int64")
-    per = per[SUM_COLUMNS].where(departments > 0).astype("float64")
+    month_indexes = month_keys(months)
+    in_unit = joined[joined["department"].isin(departments)]
+    per_month = sums_by(in_unit, "_month_index").reindex(month_indexes)
+    # Each department has one row per month, so its comparable months count departments.
+    comparable_departments = per_month["comparable_months"].fillna(0).astype("int64")
+    per_month = per_month[SUM_COLUMNS].where(comparable_departments > 0).astype("float64")
     return pd.DataFrame(
         {
-            "month": [date(k // 12, k % 12 + 1, 1) for k in keys],
-            "current": per["current"].to_numpy(),
-            "baseline": per["baseline"].to_numpy(),
-            "threshold_path": (per["baseline"] * (1 - rules.threshold)).to_numpy(),
-            "rate": reduction_rates(per["current"], per["baseline"]).to_numpy(),
+            "month": [date(index // 12, index % 12 + 1, 1) for index in month_indexes],
+            "current": per_month["current"].to_numpy(),
+            "baseline": per_month["baseline"].to_numpy(),
+            "threshold_path": (per_month["baseline"] * (1 - rules.threshold)).to_numpy(),
+            "rate": reduction_rates(per_month["current"], per_month["baseline"]).to_numpy(),
             "adjusted_rate": reduction_rates(
-                per["current_adjusted"], per["baseline_adjusted"]
+                per_month["current_adjusted"], per_month["baseline_adjusted"]
             ).to_numpy(),
-            "comparable_departments": departments.astype("int64").to_numpy(),
+            "comparable_departments": comparable_departments.astype("int64").to_numpy(),
         }
     )
 
@@ -83,39 +85,55 @@ def project_fiscal_year(
     fy_months = fiscal_months(fy)
     cutoff = month_start(latest)
     prepared = prepared_of(counts, predecessors, rules.base_fy)
-    base = prepared.baseline
-    done = period_rows(prepared, [m for m in fy_months if m <= cutoff])
-    cur, bas = ("current_adjusted", "baseline_adjusted") if rules.adjusted else SUM_COLUMNS[:2]
-    comp = done[done["comparable"]].sort_values("_mi")
-    fytd = sums_by(comp, "department", prepared.departments)
-    recent = sums_by(comp.groupby("_d").tail(3), "department", prepared.departments)
-    pace = reduction_rates(recent[cur], recent[bas]).fillna(reduction_rates(fytd[cur], fytd[bas]))
+    base_rows = prepared.baseline
+    to_date = period_rows(prepared, [m for m in fy_months if m <= cutoff])
+    current_column, baseline_column = (
+        ("current_adjusted", "baseline_adjusted") if rules.adjusted else SUM_COLUMNS[:2]
+    )
+    comparable = to_date[to_date["comparable"]].sort_values("_month_index")
+    fytd = sums_by(comparable, "department", prepared.departments)
+    last_three = comparable.groupby("_department_index").tail(3)
+    recent = sums_by(last_three, "department", prepared.departments)
+    pace = reduction_rates(recent[current_column], recent[baseline_column]).fillna(
+        reduction_rates(fytd[current_column], fytd[baseline_column])
+    )
 
     # Remaining months: each reporting department's baseline for them, at its pace.
-    net = base["total"] - (base["excluded"] if rules.adjusted else 0)
-    ahead = pd.DataFrame({"_cal": [m.month - 1 for m in fy_months if m > cutoff]}).merge(
-        pd.DataFrame({"department": base["department"], "_cal": base["_mi"] % 12, "base": net})
+    base_sheets = base_rows["total"] - (base_rows["excluded"] if rules.adjusted else 0)
+    remaining_calendar_months = [m.month - 1 for m in fy_months if m > cutoff]
+    ahead = pd.DataFrame({"_calendar_month": remaining_calendar_months}).merge(
+        pd.DataFrame(
+            {
+                "department": base_rows["department"],
+                "_calendar_month": base_rows["_month_index"] % 12,
+                "remaining_baseline": base_sheets,
+            }
+        )
     )
-    ahead = ahead[ahead["department"].isin(done["department"])]
-    ahead["cur"] = ahead["base"] * (1 - ahead["department"].map(pace).fillna(0))
-    per_dept = pd.concat(
+    ahead = ahead[ahead["department"].isin(to_date["department"])]
+    ahead["remaining_current"] = ahead["remaining_baseline"] * (
+        1 - ahead["department"].map(pace).fillna(0)
+    )
+    per_department = pd.concat(
         [
-            fytd[[cur, bas]].set_axis(["actual_current", "actual_baseline"], axis=1),
-            ahead.groupby("department")[["cur", "base"]].sum(),
+            fytd[[current_column, baseline_column]].set_axis(
+                ["actual_current", "actual_baseline"], axis=1
+            ),
+            ahead.groupby("department")[["remaining_current", "remaining_baseline"]].sum(),
         ],
         axis=1,
     ).fillna(0)
-    table = roll_up(per_dept, units)
-    total_cur = table["actual_current"] + table["cur"]
-    total_base = table["actual_baseline"] + table["base"]
+    table = roll_up(per_department, units)
+    projected_current = table["actual_current"] + table["remaining_current"]
+    projected_baseline = table["actual_baseline"] + table["remaining_baseline"]
     out = pd.DataFrame(index=table.index)
     out["current_rate"] = reduction_rates(table["actual_current"], table["actual_baseline"])
-    out["projected_rate"] = reduction_rates(total_cur, total_base)
+    out["projected_rate"] = reduction_rates(projected_current, projected_baseline)
     out["at_risk"] = (
         reaches_threshold(out["current_rate"], rules.threshold)
         & ~reaches_threshold(out["projected_rate"], rules.threshold)
         & out["projected_rate"].notna()
     )
-    out["projected_current"] = total_cur.round().astype("int64")
-    out["projected_baseline"] = total_base.round().astype("int64")
+    out["projected_current"] = projected_current.round().astype("int64")
+    out["projected_baseline"] = projected_baseline.round().astype("int64")
     return out
