@@ -1,8 +1,13 @@
-"""Counts cleaned and matched with their baselines, once per page (see metrics.py).
+"""Counts cleaned and matched with their baselines, once per page (DESIGN.md §2).
 
-Pure: DataFrames in, DataFrames out. A department's baseline for a month is its own
-count in the same calendar month of the base fiscal year; a unit created in an April
-reorganisation inherits the sum of its predecessors' baselines (``baseline_frame``).
+Owns the cleaning of counts (one value per department-month, excluded sheets clipped),
+the baseline of every department through reorganisations, and ``Prepared``: counts
+joined to their baseline once, for ``rollup`` and ``series`` to read for any number of
+periods and units. Pure: DataFrames in, DataFrames out; no Django.
+
+A department's baseline for a month is its own count in the same calendar month of the
+base fiscal year; a unit created in an April reorganisation inherits the sum of its
+predecessors' baselines (``baseline_frame``).
 """
 
 from __future__ import annotations
@@ -16,13 +21,20 @@ import pandas as pd
 
 
 def month_keys(months: Iterable[date]) -> list[int]:
-    """Sorted distinct month indexes (year * 12 + month - 1) of ``months``."""
+    """Sorted distinct month indexes (year * 12 + month - 1) of ``months``: the months of
+    a period as the core's frames key them (DESIGN.md §2, Periods)."""
     return sorted({m.year * 12 + m.month - 1 for m in months})
 
 
 def clean_counts(counts: pd.DataFrame) -> tuple[pd.DataFrame, pd.Index]:
     """One row per department-month (``count_rows``) plus ``_department_index``, each
-    row's position in the sorted department names; and those names."""
+    row's position in the sorted department names; and those names.
+
+    Months are folded to their first day and repeated rows of a department-month are
+    summed: one value per (department, month) (DESIGN.md §2, Counts). Excluded sheets
+    not stated count as 0 and are clipped to the total they are part of (DESIGN.md §2,
+    Exclusions).
+    """
     # A frame holds few distinct months: parse and fold each once, then spread them.
     month_codes, distinct_months = pd.factorize(counts["month"], use_na_sentinel=False)
     stamps = pd.to_datetime(pd.Series(distinct_months)).dt.to_period("M").dt.to_timestamp()
@@ -65,12 +77,14 @@ def clean_counts(counts: pd.DataFrame) -> tuple[pd.DataFrame, pd.Index]:
 
 
 def count_rows(counts: pd.DataFrame) -> pd.DataFrame:
-    """department, _month_index, month, total, excluded: one row per department-month."""
+    """department, _month_index, month, total, excluded: one row per department-month,
+    total = print + copy (DESIGN.md §2, Counts; Exclusions)."""
     return clean_counts(counts)[0].drop(columns="_department_index")
 
 
 def _heir_levels(edges: pd.DataFrame) -> dict[str, int]:
-    """How many predecessor generations lie behind each heir (units in a cycle: none)."""
+    """How many predecessor generations lie behind each heir (units in a cycle: none),
+    so chains of reorganisations resolve oldest first (DESIGN.md §2, Reorganisations)."""
     predecessors_of = edges.groupby("unit")["predecessor"].agg(list).to_dict()
     levels: dict[str, int] = {}
     while True:
@@ -90,7 +104,8 @@ def _heir_levels(edges: pd.DataFrame) -> dict[str, int]:
 
 def baseline_sources(departments: Iterable[str], predecessors: pd.DataFrame) -> set[str]:
     """``departments`` and every predecessor behind them, however many generations back:
-    the departments whose counts their figures and baselines can need."""
+    the departments whose counts their figures and baselines can need (DESIGN.md §2,
+    Reorganisations)."""
     edges = predecessors[["unit", "predecessor"]].dropna()
     behind = edges.groupby("unit")["predecessor"].agg(list).to_dict()
     found = set(departments)
@@ -105,7 +120,7 @@ def baseline_sources(departments: Iterable[str], predecessors: pd.DataFrame) -> 
 
 def _baseline(rows: pd.DataFrame, predecessors: pd.DataFrame, base_fy: int) -> pd.DataFrame:
     """department, _month_index, month, total, excluded for each base-FY month with a
-    baseline."""
+    baseline: see ``baseline_frame`` (DESIGN.md §2, Baseline; Reorganisations)."""
     april = base_fy * 12 + 3  # month index of April of the base fiscal year
     columns = ["department", "_month_index", "month", "total", "excluded"]
     explicit = rows.loc[rows["_month_index"].between(april, april + 11), columns]
@@ -133,11 +148,12 @@ def _baseline(rows: pd.DataFrame, predecessors: pd.DataFrame, base_fy: int) -> p
 
 @dataclass(frozen=True, eq=False)
 class Prepared:
-    """Counts cleaned and matched with their baseline once, for any number of periods.
+    """Counts cleaned and matched with their baseline once, for any number of periods
+    (DESIGN.md §2, Baseline).
 
-    Build it with ``prepare``; every function here that takes counts also takes this,
-    so a page that needs several periods and units pays for the cleaning, the
-    predecessor merge and the baseline join only once. ``rows``: department,
+    Build it with ``prepare``; every function of ``rollup`` and ``series`` that takes
+    counts also takes this, so a page that needs several periods and units pays for the
+    cleaning, the predecessor merge and the baseline join only once. ``rows``: department,
     _month_index, month, total, excluded, _department_index (position in
     ``departments``), baseline,
     baseline_excluded (NaN without a baseline for that calendar month), sorted by
@@ -152,7 +168,9 @@ class Prepared:
 
 
 def prepare(counts: pd.DataFrame, predecessors: pd.DataFrame, *, base_fy: int) -> Prepared:
-    """``counts`` (the columns of ``queries.counts_frame``) ready for repeated use."""
+    """``counts`` (the columns of ``reads.frames.counts_frame``) ready for repeated use:
+    each row joined to the same calendar month of the base fiscal year (DESIGN.md §2,
+    Baseline)."""
     cleaned, names = clean_counts(counts)
     baseline = _baseline(cleaned, predecessors, base_fy)
     # The base FY holds each calendar month once: look each row's calendar month up there,
@@ -171,10 +189,14 @@ def prepare(counts: pd.DataFrame, predecessors: pd.DataFrame, *, base_fy: int) -
     return Prepared(rows=rows, baseline=baseline, departments=names, base_fy=base_fy)
 
 
+# Raw counts (the columns of ``reads.frames.counts_frame``) or the same, prepared.
 Counts = pd.DataFrame | Prepared
 
 
 def prepared_of(counts: Counts, predecessors: pd.DataFrame, base_fy: int) -> Prepared:
+    """``counts`` as ``Prepared`` for ``base_fy``: prepared here when raw, checked when
+    already prepared, as a baseline belongs to one base fiscal year (DESIGN.md §2,
+    Baseline). ValueError for counts prepared for another base year."""
     if not isinstance(counts, Prepared):
         return prepare(counts, predecessors, base_fy=base_fy)
     if counts.base_fy != base_fy:
@@ -191,6 +213,11 @@ def baseline_frame(counts: Counts, predecessors: pd.DataFrame, *, base_fy: int) 
     one (a month none of them has stays missing). Predecessors' baselines are resolved
     the same way first, so a predecessor of a predecessor counts. Units caught in a
     predecessor cycle keep their own counts only.
+
+    DESIGN.md §2, Baseline; Reorganisations. Shares are not modelled here: each
+    predecessor passes on its whole baseline, and an heir's month needs only one
+    predecessor with a baseline for it, where the rule asks for shares and for every
+    predecessor with a share.
     """
     if isinstance(counts, Prepared):
         baseline = prepared_of(counts, predecessors, base_fy).baseline

@@ -1,4 +1,9 @@
-"""DataFrames as rows of plain Python values, for templates, e-mails and JSON."""
+"""DataFrames as rows of plain Python values, for templates, e-mails and JSON.
+
+Owns the one conversion every reader of the core's frames goes through, so pages,
+e-mails, exports and the summary JSON show the same figures (DESIGN.md §2, Every rule
+written once). Pure: no Django.
+"""
 
 from __future__ import annotations
 
@@ -25,7 +30,11 @@ def _plain(column: pd.Series) -> list[Any]:
 
 
 def to_records(df: pd.DataFrame) -> list[dict[str, Any]]:
-    """Rows as dicts of plain Python values; NaN and NA become None (named index kept)."""
+    """Rows as dicts of plain Python values; NaN and NA become None (named index kept).
+
+    "No value" stays visible as None instead of a number, so a missing rate or gap is
+    never shown as zero (DESIGN.md §2, Status; Reduction rate).
+    """
     frame = df.reset_index() if df.index.name is not None else df
     columns = [str(c) for c in frame.columns]
     values = [_plain(frame.iloc[:, i]) for i in range(frame.shape[1])]

@@ -1,8 +1,12 @@
 """Sums over comparable months, rolled up the org tree (DESIGN.md §2).
 
-Pure: DataFrames in, DataFrames out; no Django, inputs are never modified.
+Owns the figures of a period for every unit: joining prepared counts to the period's
+months, the additive sums per department, the walk up the org tree and the roll-up
+over it, and from those sums the rates, status, gap and comparable share
+(``summarize``). Pure: DataFrames in, DataFrames out; no Django, inputs are never
+modified.
 
-Conventions shared by every function here:
+Conventions shared by every function here and in ``series``:
 
 * A month is a ``datetime.date`` on the first of the month (other days are folded).
 * Rates are fractions (``0.312``). "No value" is NaN in float columns (rates,
@@ -42,11 +46,13 @@ from paperless.core.rates import (
     reduction_rates,
 )
 
+# The additive sums behind the gross and the adjusted rate.
 SUM_COLUMNS = ["current", "baseline", "current_adjusted", "baseline_adjusted"]
 
 
 def period_rows(prepared: Prepared, months: Iterable[date]) -> pd.DataFrame:
-    """Reported rows in ``months`` with their baseline (NaN when none) and comparable."""
+    """Reported rows in ``months`` with their baseline (NaN when none) and whether the
+    month is comparable: only those are summed (DESIGN.md §2, Reduction rate)."""
     rows = prepared.rows[prepared.rows["_month_index"].isin(month_keys(months))]
     joined = rows.rename(columns={"total": "current", "excluded": "current_excluded"})
     return joined.assign(comparable=joined["baseline"].notna())
@@ -57,6 +63,7 @@ def reported_frame(counts: Counts, *, months: list[date]) -> pd.DataFrame:
 
     Columns: department, month, current, current_excluded. Anti-join it with
     ``comparable_frame`` to find months that have a current value but no baseline.
+    (DESIGN.md §2, Reporting rate and comparable share: months reported.)
     """
     all_rows = counts.rows if isinstance(counts, Prepared) else count_rows(counts)
     rows = all_rows[all_rows["_month_index"].isin(month_keys(months))]
@@ -70,6 +77,8 @@ def comparable_frame(
     """One row per comparable (department, month in ``months``).
 
     Columns: department, month, current, current_excluded, baseline, baseline_excluded.
+    Comparable: the department has both a current and a baseline value for the month
+    (DESIGN.md §2, Reduction rate).
     """
     joined = period_rows(prepared_of(counts, predecessors, base_fy), months)
     rows = joined[joined["comparable"]].sort_values(["department", "_month_index"])
@@ -85,7 +94,8 @@ _FLOAT_SUMS = frozenset({"baseline", "baseline_adjusted"})
 
 
 def sums_by(joined: pd.DataFrame, by: str, names: pd.Index | None = None) -> pd.DataFrame:
-    """Additive sums per ``by`` (department or month): units sum these, never mean rates.
+    """Additive sums per ``by`` (department or month): units sum these, never mean rates
+    (DESIGN.md §2, Reduction rate; Adjusted rate).
 
     With ``names`` (``Prepared.departments``) departments are grouped by their integer
     position ``_department_index``, which sorts like the names. Groups are integer slots
@@ -128,7 +138,8 @@ def sums_by(joined: pd.DataFrame, by: str, names: pd.Index | None = None) -> pd.
 
 
 def _tree(units: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Unit codes, and per (department, unit at or above it): the department, the unit.
+    """Unit codes, and per (department, unit at or above it): the department, the unit
+    (DESIGN.md §2, Org tree).
 
     The pairs come each department's chain in turn, itself first; units are positions
     in the codes (the last row of a repeated code).
@@ -175,7 +186,8 @@ def _tree(units: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 def roll_up(per_department: pd.DataFrame, units: pd.DataFrame) -> pd.DataFrame:
     """Sum per-department columns over each unit's departments; a row for every unit.
 
-    Missing departments and values count as 0; the sums are floats.
+    Every level above a department is the aggregate of its departments (DESIGN.md §2,
+    Org tree). Missing departments and values count as 0; the sums are floats.
     """
     codes, pair_departments, pair_units = _tree(units)
     row_of_pair = per_department.index.get_indexer(pd.Index(pair_departments, dtype=object))
@@ -206,8 +218,14 @@ def summarize(
     NaN without baseline), status, gap (Int64, NA without baseline), coverage (float),
     comparable_months, expected_months, reported_months, current_all (int).
 
-    ``gap`` is in sheets on the basis that drives status (gross unless the rules say
-    adjusted): positive is what must still be cut to reach the threshold.
+    Implements DESIGN.md §2, Reduction rate (``rate``), Adjusted rate
+    (``adjusted_rate``), Status (``status``), Gap (``gap``), Reporting rate and
+    comparable share (``coverage`` is the comparable share; the reporting rate is
+    ``reported_months / expected_months``) and Org tree (every unit sums its
+    departments). ``gap`` is in sheets on the basis that drives status (gross unless
+    the rules say adjusted): positive is what must still be cut to reach the threshold.
+    It is rounded to the nearest sheet; DESIGN.md §2, Gap, rounds up (a lagging unit
+    can show 0 here).
     ``expected_months`` is the number of period months times the departments under the
     unit that are active or reported in the period (1 for a department), so a
     department abolished since then still counts where it reported and coverage
@@ -255,7 +273,8 @@ def period_rates(
 ) -> pd.DataFrame:
     """``rate`` and ``adjusted_rate`` of every unit for ``months``, as ``summarize``
     gives them, without the rest of its columns: for a comparison column, such as the
-    change since the previous month, that needs only the rates."""
+    change since the previous month, that needs only the rates (DESIGN.md §2,
+    Reduction rate; Adjusted rate)."""
     prepared = prepared_of(counts, predecessors, rules.base_fy)
     per_department = sums_by(period_rows(prepared, months), "department", prepared.departments)
     table = roll_up(per_department[SUM_COLUMNS], units)
@@ -268,6 +287,8 @@ def period_rates(
 
 
 def descendants(units: pd.DataFrame, unit: str) -> pd.Series:
+    """The departments at or below ``unit``, whose counts its figures sum (DESIGN.md §2,
+    Org tree); KeyError for a code not in ``units``."""
     if unit not in set(units["code"]):
         raise KeyError(f"unknown unit {unit!r}")
     codes, pair_departments, pair_units = _tree(units)

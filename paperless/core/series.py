@@ -1,6 +1,9 @@
 """A unit's figures month by month and the fiscal-year-end projection (DESIGN.md §2).
 
-Pure: DataFrames in, DataFrames out, on the sums of ``rollup``.
+Owns ``monthly_series`` (the line of a unit's chart), ``project_fiscal_year`` (where
+the year ends at the recent pace, for the city goal outlook) and ``PROJECTION_METHOD``,
+the method as users read it. Pure: DataFrames in, DataFrames out, on the sums of
+``rollup``.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from paperless.core.fiscal import fiscal_months, month_start
 from paperless.core.rates import Rules, reaches_threshold, reduction_rates
 from paperless.core.rollup import SUM_COLUMNS, descendants, period_rows, roll_up, sums_by
 
+# Shown under every projection (DESIGN.md §2, City goal outlook).
 PROJECTION_METHOD = (
     "残りの月は、各所属の直近3か月（基準年度と比較できる月）の削減率が続くと仮定し、"
     "基準年度同月の枚数から推計しています。直近3か月で計算できない所属は今年度累計の"
@@ -35,7 +39,8 @@ def monthly_series(
 
     Columns: month, current, baseline, threshold_path (baseline x (1 - threshold)),
     rate, adjusted_rate, comparable_departments. Each month sums only the departments
-    comparable in that month; a month with none has NaN values (a gap in the line).
+    comparable in that month; a month with none has NaN values (a gap in the line),
+    never zero sheets (DESIGN.md §2, Reduction rate; Baseline: same calendar month).
     """
     departments = descendants(units, unit)
     joined = period_rows(prepared_of(counts, predecessors, rules.base_fy), months)
@@ -77,6 +82,7 @@ def project_fiscal_year(
     falling back to its FY-to-date rate, then to no reduction. Departments with no
     report this FY are left out. projected_rate = 1 - (Σ actual comparable to date +
     Σ projected) / (Σ baseline of those same months). Rates use the status basis.
+    (DESIGN.md §2, City goal outlook; Status.)
 
     Index ``code`` (every unit); columns: current_rate, projected_rate (float, NaN
     without baseline), at_risk (bool: current rate at or above the threshold but
