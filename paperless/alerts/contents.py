@@ -1,6 +1,6 @@
 """What the weekly alerts say: the figures they quote, computed once for the whole tree.
 
-Pure, like ``metrics``: frames in, plain dicts out (rates as fractions, gaps in
+Pure, like ``paperless.core``: frames in, plain dicts out (rates as fractions, gaps in
 sheets, ``None`` where there is nothing to compare). ``alerts.plan_week`` decides who
 gets which of these.
 """
@@ -14,8 +14,9 @@ from urllib.parse import urlencode
 
 import pandas as pd
 
-from paperless.core import metrics
+from paperless.core import baselines, rollup
 from paperless.core.fiscal import format_month_iso
+from paperless.core.rates import ACHIEVED, DEPARTMENT, Rules
 
 GROUP_KINDS = ("ward_office", "bureau")
 WORST = 10  # lagging departments the digest names, lowest rate first
@@ -31,7 +32,7 @@ class OrgTree:
         parent = dict(zip(units["code"], units["parent"], strict=True))
         self.under: dict[str, list[str]] = {}
         self.group: dict[str, str | None] = {}
-        for dept in units.loc[units["kind"] == metrics.DEPARTMENT, "code"]:
+        for dept in units.loc[units["kind"] == DEPARTMENT, "code"]:
             node, seen, group = dept, set(), None
             while isinstance(node, str) and node in parent and node not in seen:
                 seen.add(node)
@@ -58,10 +59,10 @@ def _gap(value: Any) -> int | None:
 
 
 def _trends(
-    counts: metrics.Counts, predecessors: pd.DataFrame, rules: metrics.Rules, months: list[date]
+    counts: baselines.Counts, predecessors: pd.DataFrame, rules: Rules, months: list[date]
 ) -> dict[str, list[dict[str, Any]]]:
     """Each department's rate in each of ``months`` (None when not comparable)."""
-    rows = metrics.comparable_frame(counts, predecessors, months=months, base_fy=rules.base_fy)
+    rows = rollup.comparable_frame(counts, predecessors, months=months, base_fy=rules.base_fy)
     if rules.adjusted:
         current = rows["current"] - rows["current_excluded"]
         baseline = rows["baseline"] - rows["baseline_excluded"]
@@ -80,7 +81,7 @@ def _trends(
 
 def _ranks(fytd: pd.DataFrame, tree: OrgTree, adjusted: bool) -> dict[str, tuple[int, int]]:
     """(rank, out of) of each department's FYTD rate within its ward office or bureau."""
-    depts = fytd[fytd["kind"] == metrics.DEPARTMENT]
+    depts = fytd[fytd["kind"] == DEPARTMENT]
     rates = depts["adjusted_rate" if adjusted else "rate"].dropna()
     frame = pd.DataFrame({"rate": rates, "group": rates.index.map(tree.group)}).dropna()
     rank = frame.groupby("group")["rate"].rank(ascending=False, method="min")
@@ -97,7 +98,7 @@ class Contents:
         counts: pd.DataFrame,
         units: pd.DataFrame,
         predecessors: pd.DataFrame,
-        rules: metrics.Rules,
+        rules: Rules,
         months: Iterable[date],
         trend: Iterable[date],
         notes: Mapping[str, str],
@@ -108,11 +109,11 @@ class Contents:
         self.latest = self.trend_months[-1]
         self.tree = OrgTree(units)
         # Clean the counts and join their baselines once for the three passes below.
-        prepared = metrics.prepare(counts, predecessors, base_fy=rules.base_fy)
-        self.fytd = metrics.summarize(
+        prepared = baselines.prepare(counts, predecessors, base_fy=rules.base_fy)
+        self.fytd = rollup.summarize(
             prepared, units, predecessors, months=list(months), rules=rules
         )
-        self.month = metrics.summarize(
+        self.month = rollup.summarize(
             prepared, units, predecessors, months=[self.latest], rules=rules
         )
         self.trends = _trends(prepared, predecessors, rules, self.trend_months)
@@ -194,7 +195,7 @@ class Contents:
             achieved = [
                 c
                 for c in tree.sort(previous_lagging - behind)
-                if c in self.fytd.index and self.status(c) == metrics.ACHIEVED
+                if c in self.fytd.index and self.status(c) == ACHIEVED
             ]
             context["previous"] = {
                 "week": previous_week,

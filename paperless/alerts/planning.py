@@ -35,7 +35,7 @@ import pandas as pd
 
 from paperless.access import permissions
 from paperless.alerts.contents import GROUP_KINDS, Contents, OrgTree
-from paperless.core import metrics
+from paperless.core import rates, rollup
 from paperless.core.fiscal import (
     add_months,
     fiscal_year,
@@ -76,7 +76,7 @@ class AlertData:
     units: pd.DataFrame
     counts: pd.DataFrame
     predecessors: pd.DataFrame
-    rules: metrics.Rules
+    rules: rates.Rules
     people: tuple[Person, ...] = ()
     notes: Mapping[str, str] = field(default_factory=dict)
     previous: PreviousDigest | None = None
@@ -176,7 +176,7 @@ def _recipients(data: AlertData, tree: OrgTree, units: pd.DataFrame) -> _Recipie
             continue
         for address in split_emails(text):
             kind = tree.kind[code]
-            if kind == metrics.DEPARTMENT:
+            if kind == rates.DEPARTMENT:
                 found.add(LAGGING, address, [code])
             elif kind in GROUP_KINDS:
                 found.add(MANAGER, address, [code])
@@ -215,9 +215,9 @@ def plan_week(data: AlertData, *, as_of: date, deadline_day: int, site_url: str)
         site_url=site_url,
     )
     tree = contents.tree
-    depts = units[(units["kind"] == metrics.DEPARTMENT) & units["active"].astype(bool)]["code"]
-    lagging = tree.sort(c for c in depts if contents.status(c) == metrics.LAGGING)
-    reported = set(metrics.reported_frame(data.counts, months=[timing.latest])["department"])
+    depts = units[(units["kind"] == rates.DEPARTMENT) & units["active"].astype(bool)]["code"]
+    lagging = tree.sort(c for c in depts if contents.status(c) == rates.LAGGING)
+    reported = set(rollup.reported_frame(data.counts, months=[timing.latest])["department"])
     not_reported = tree.sort(c for c in depts if c not in reported)
     chased = not_reported if timing.reminders_due else []
     figures = {code: contents.department(code) for code in {*lagging, *not_reported}}

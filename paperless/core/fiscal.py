@@ -1,8 +1,9 @@
-"""Months, Japanese fiscal years (年度) and era (和暦) dates.
+"""Months, Japanese fiscal years (年度) and era (和暦) dates (DESIGN.md §2, Glossary).
 
-Every figure in the dashboard is monthly, so a month is a ``datetime.date`` on the
-first day of that month. A fiscal year is named after the calendar year in which it
-starts: FY2022 runs from 2022-04 to 2023-03.
+Owns month arithmetic, fiscal years, their labels in 西暦 and 和暦, and reading the
+month a cell, form field or URL names. Every figure in the dashboard is monthly, so a
+month is a ``datetime.date`` on the first day of that month. A fiscal year is named
+after the calendar year in which it starts: FY2022 runs from 2022-04 to 2023-03.
 
 This module imports nothing from Django so it can be tested and reused on its own.
 """
@@ -22,6 +23,8 @@ FY_FIRST_MONTH = 4
 
 @dataclass(frozen=True)
 class Era:
+    """A Japanese era as dates are written in offices (DESIGN.md §2, Glossary: 令和4年度)."""
+
     name: str
     letter: str
     start: date
@@ -55,51 +58,59 @@ _TIME_SUFFIX = re.compile(r"[T\s]+\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?$", re.ASCII
 
 
 def month_start(d: date) -> date:
-    """The month containing ``d``, as its first day (a datetime loses its time)."""
+    """The month containing ``d``, as its first day (a datetime loses its time): counts
+    are per month (DESIGN.md §2, Counts)."""
     return date(d.year, d.month, 1)
 
 
 def add_months(m: date, n: int) -> date:
-    """The month ``n`` months after the month of ``m`` (before it when ``n`` < 0)."""
+    """The month ``n`` months after the month of ``m`` (before it when ``n`` < 0)
+    (DESIGN.md §2, Periods)."""
     index = m.year * 12 + (m.month - 1) + n
     return date(index // 12, index % 12 + 1, 1)
 
 
 def months_between(start: date, end: date) -> list[date]:
-    """Every month from ``start`` to ``end``, both included; empty when end < start."""
+    """Every month from ``start`` to ``end``, both included; empty when end < start
+    (DESIGN.md §2, Periods)."""
     first, last = month_start(start), month_start(end)
     count = (last.year - first.year) * 12 + (last.month - first.month) + 1
     return [add_months(first, i) for i in range(max(count, 0))]
 
 
 def fiscal_year(d: date) -> int:
-    """The 年度 containing ``d``: April to March, named after the April's year."""
+    """The 年度 containing ``d``: April to March, named after the April's year
+    (DESIGN.md §2, Glossary)."""
     return d.year if d.month >= FY_FIRST_MONTH else d.year - 1
 
 
 def fy_start(fy: int) -> date:
-    """The first month (April) of fiscal year ``fy``."""
+    """The first month (April) of fiscal year ``fy`` (DESIGN.md §2, Glossary)."""
     return date(fy, FY_FIRST_MONTH, 1)
 
 
 def fy_end_month(fy: int) -> date:
-    """The last month (March of the next calendar year) of fiscal year ``fy``."""
+    """The last month (March of the next calendar year) of fiscal year ``fy``
+    (DESIGN.md §2, Glossary)."""
     return add_months(fy_start(fy), 11)
 
 
 def fiscal_months(fy: int) -> list[date]:
-    """The twelve months of fiscal year ``fy``, April first."""
+    """The twelve months of fiscal year ``fy``, April first: a whole fiscal year
+    (DESIGN.md §2, Periods)."""
     return months_between(fy_start(fy), fy_end_month(fy))
 
 
 def fy_to_date_months(fy: int, latest: date) -> list[date]:
-    """The months of ``fy`` up to and including ``latest``: the year-to-date window."""
+    """The months of ``fy`` up to and including ``latest``: the year-to-date window
+    (DESIGN.md §2, Periods: FYTD)."""
     cutoff = month_start(latest)
     return [m for m in fiscal_months(fy) if m <= cutoff]
 
 
 def shift_to_fiscal_year(m: date, fy: int) -> date:
-    """The same calendar month in fiscal year ``fy``: a month's baseline month.
+    """The same calendar month in fiscal year ``fy``: a month's baseline month
+    (DESIGN.md §2, Baseline).
 
     January 2022 belongs to FY2021; shifted to FY2020 it becomes January 2021.
     """
@@ -108,12 +119,14 @@ def shift_to_fiscal_year(m: date, fy: int) -> date:
 
 
 def latest_complete_month(today: date) -> date:
-    """The month before ``today``'s: the current month's figures are still coming in."""
+    """The month before ``today``'s: the current month's figures are still coming in
+    (DESIGN.md §2, Periods)."""
     return add_months(month_start(today), -1)
 
 
 def era_year(d: date) -> tuple[str, int]:
-    """The era and its year for ``d``: ("令和", 4) in 2022. ValueError before 昭和."""
+    """The era and its year for ``d``: ("令和", 4) in 2022. ValueError before 昭和
+    (DESIGN.md §2, Glossary)."""
     day = date(d.year, d.month, d.day)  # a datetime does not compare with a date
     for era in ERAS:
         if day >= era.start:
@@ -127,12 +140,12 @@ def _era_number(year: int) -> str:
 
 
 def fy_label(fy: int) -> str:
-    """``2022年度``."""
+    """``2022年度`` (DESIGN.md §2, Glossary)."""
     return f"{fy}年度"
 
 
 def fy_era_label(fy: int) -> str:
-    """``令和4年度``.
+    """``令和4年度`` (DESIGN.md §2, Glossary).
 
     The era is the one that numbers calendar year ``fy`` (the era in force on its
     31 December), which is how offices name the years that straddle an era change:
@@ -143,12 +156,12 @@ def fy_era_label(fy: int) -> str:
 
 
 def month_label(m: date) -> str:
-    """``2022年1月``."""
+    """``2022年1月``: how a month is shown (DESIGN.md §2, Periods; §4, Japanese first)."""
     return f"{m.year}年{m.month}月"
 
 
 def month_era_label(m: date) -> str:
-    """``令和4年1月``.
+    """``令和4年1月`` (DESIGN.md §2, Glossary).
 
     A month that an era change splits takes the era of its last day, so 1989-01 is
     平成元年1月 (the era began on the 8th) and 2019-04 is still 平成31年4月.
@@ -159,12 +172,14 @@ def month_era_label(m: date) -> str:
 
 
 def format_month_iso(m: date) -> str:
-    """``2022-01``: the form used in URLs, forms and files we write ourselves."""
+    """``2022-01``: the form used in URLs, forms and files we write ourselves
+    (DESIGN.md §2, Periods)."""
     return f"{m.year:04d}-{m.month:02d}"
 
 
 def parse_month_iso(value: str) -> date:
-    """Strict inverse of :func:`format_month_iso`; ValueError for anything else."""
+    """Strict inverse of :func:`format_month_iso`; ValueError for anything else
+    (DESIGN.md §2, Periods)."""
     match = re.fullmatch(r"(\d{4})-(\d{2})", value, re.ASCII)
     month = _month(None, match[1], match[2]) if match else None
     if month is None:
@@ -173,7 +188,8 @@ def parse_month_iso(value: str) -> date:
 
 
 def parse_month(value: object) -> date | None:
-    """The month that a spreadsheet cell or form field means, or None.
+    """The month that a spreadsheet cell or form field means, or None (DESIGN.md §2,
+    Counts: the month of a count).
 
     Accepts dates, the YYYYMM number (202201, also as 202201.0 because spreadsheets
     read numbers as floats), and text as offices write it: 2022-01, 2022/1/1, 202201,

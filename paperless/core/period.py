@@ -1,7 +1,9 @@
-"""The months a figure covers, read from URL or command-line parameters (DESIGN.md §2, Periods).
+"""The months a figure covers, read from URL or command-line parameters (DESIGN.md §2,
+Periods).
 
-Pure: ``today`` is always passed in (callers take it in Tokyo time), so the same
-parameters give the same months in a test, a page and a command.
+Owns ``Period`` and its parsing. Pure: no Django; ``today`` is always passed in
+(callers take it in Tokyo time), so the same parameters give the same months in a test,
+a page and a command.
 """
 
 from __future__ import annotations
@@ -27,12 +29,14 @@ MAX_RANGE_MONTHS = 36
 
 
 class PeriodError(ValueError):
-    """A period asked for in a URL or on the command line that cannot be read (Japanese)."""
+    """A period asked for in a URL or on the command line that cannot be read or is not
+    allowed, said in Japanese (DESIGN.md §2, Periods)."""
 
 
 @dataclass(frozen=True)
 class Period:
-    """The months a figure covers: usually the fiscal year to the latest complete month.
+    """The months a figure covers: usually the fiscal year to the latest complete month
+    (DESIGN.md §2, Periods).
 
     ``fy`` is the fiscal year of the last month: its policy judges the period and its
     end is what the projection looks at. ``kind`` says how the period was chosen
@@ -45,14 +49,18 @@ class Period:
 
     @property
     def first(self) -> date:
+        """The first month of the period."""
         return self.months[0]
 
     @property
     def last(self) -> date:
+        """The last month of the period."""
         return self.months[-1]
 
     @property
     def label(self) -> str:
+        """The period in words: ``令和4年度（2022年4月〜2022年9月）``, or the two months
+        when it crosses fiscal years (DESIGN.md §2, Glossary)."""
         if len(self.months) == 1:
             return f"{fy_era_label(self.fy)}（{month_label(self.first)}）"
         if fiscal_year(self.first) != self.fy:
@@ -61,17 +69,20 @@ class Period:
 
     @property
     def params(self) -> dict[str, str]:
-        """URL parameters that name exactly these months (for exports and the report)."""
+        """URL parameters that name exactly these months (for exports and the report)
+        (DESIGN.md §2, Periods)."""
         return {"from": format_month_iso(self.first), "to": format_month_iso(self.last)}
 
     @property
     def previous_months(self) -> tuple[date, ...]:
-        """The same period one month earlier: to the month before (one month: that month)."""
+        """The same period one month earlier: to the month before (one month: that month),
+        for the change since the previous month (DESIGN.md §2, Periods)."""
         return self.months[:-1] if len(self.months) > 1 else (add_months(self.first, -1),)
 
 
 def fiscal_year_to_date(today: date) -> Period:
-    """This fiscal year to the latest complete month before ``today`` (the default period)."""
+    """This fiscal year to the latest complete month before ``today``: the default period
+    (DESIGN.md §2, Periods: fiscal year to date)."""
     latest = latest_complete_month(today)
     fy = fiscal_year(latest)
     return Period(months=tuple(fy_to_date_months(fy, latest)), fy=fy)
@@ -99,7 +110,9 @@ def parse_period(
 
     A month range wins over a fiscal year; ``latest`` is the latest complete month
     alone; a fiscal year is whole, or to date when it is the current one; nothing
-    given is this fiscal year to date (the default of every page).
+    given is this fiscal year to date (the default of every page). A fiscal year after
+    the current one is refused and the current one stops at the latest complete month;
+    a month range is taken as asked (DESIGN.md §2, Periods).
     """
     newest = latest_complete_month(today)
     current_fy = fiscal_year(newest)

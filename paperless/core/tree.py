@@ -1,4 +1,9 @@
-"""The org tree from the units frame (``queries.units_frame``): pure pandas, no ORM."""
+"""Walks of the org tree (DESIGN.md §2, Org tree): display order, areas and ancestors.
+
+Owns the tree questions pages and e-mails ask of the units frame
+(``reads.frames.units_frame``: code, parent, ...). Pure pandas and plain lists; no
+Django. A parent that does not exist or a loop ends a walk instead of hanging it.
+"""
 
 from __future__ import annotations
 
@@ -11,7 +16,8 @@ def _parents(units: pd.DataFrame) -> dict[str, str | None]:
 
 
 def preorder(units: pd.DataFrame, root: str) -> list[str]:
-    """``root`` and every unit below it, each parent before its children, in display order."""
+    """``root`` and every unit below it, each parent before its children, in display order
+    (DESIGN.md §2, Org tree)."""
     children: dict[str, list[str]] = {}
     for code, parent in _parents(units).items():
         if isinstance(parent, str):
@@ -30,7 +36,8 @@ def preorder(units: pd.DataFrame, root: str) -> list[str]:
 
 
 def areas(units: pd.DataFrame) -> pd.Series:
-    """Each unit's ward office or bureau: its ancestor just below the root (or itself)."""
+    """Each unit's ward office or bureau: its ancestor just below the root (or itself)
+    (DESIGN.md §2, Org tree)."""
     parent = _parents(units)
     result: dict[str, str | None] = {}
     for code in parent:
@@ -43,7 +50,7 @@ def areas(units: pd.DataFrame) -> pd.Series:
 
 
 def ancestors(units: pd.DataFrame, code: str) -> list[str]:
-    """The units above ``code``, the root first."""
+    """The units above ``code``, the root first (DESIGN.md §2, Org tree)."""
     parent = _parents(units)
     chain: list[str] = []
     node = parent.get(code)

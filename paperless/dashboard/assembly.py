@@ -20,9 +20,11 @@ from django.db.models import Count, Max, OuterRef, Subquery
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
-from paperless.core import metrics
+from paperless.core import baselines, rollup
 from paperless.core.fiscal import add_months, fy_to_date_months, months_between
 from paperless.core.period import Period
+from paperless.core.rates import DEPARTMENT, Rules
+from paperless.core.series import monthly_series, project_fiscal_year
 from paperless.core.tree import ancestors, areas, preorder
 from paperless.models import ActionNote, MonthlyCount, Policy, Unit
 from paperless.reads import frames
@@ -35,7 +37,7 @@ class Dashboard:
     """Everything a unit's page shows; ``table`` holds one row per visible unit below it.
 
     ``table`` (index code, subtree in display order): the columns of
-    ``metrics.summarize`` plus driving_rate, area, area_name, parent_name,
+    ``rollup.summarize`` plus driving_rate, area, area_name, parent_name,
     projected_rate, at_risk, previous_rate, change, last_month, last_updated (the day,
     in Tokyo, of the latest change),
     reported_last, note_count, note_latest.
@@ -43,9 +45,9 @@ class Dashboard:
 
     unit: str
     period: Period
-    rules: metrics.Rules
+    rules: Rules
     table: pd.DataFrame
-    series: pd.DataFrame  # metrics.monthly_series of ``series_unit``
+    series: pd.DataFrame  # monthly_series of ``series_unit``
     series_unit: str
     history: pd.DataFrame | None  # 12 months to the period's end (departments)
     not_reported: pd.DataFrame  # see not_reported()
@@ -59,7 +61,7 @@ class Dashboard:
     def departments(self) -> pd.DataFrame:
         """Departments to judge: active ones, and abolished ones that reported."""
         t = self.table
-        return t[(t["kind"] == metrics.DEPARTMENT) & (t["active"] | (t["reported_months"] > 0))]
+        return t[(t["kind"] == DEPARTMENT) & (t["active"] | (t["reported_months"] > 0))]
 
     def children(self, kind: str | None = None) -> pd.DataFrame:
         t = self.table
@@ -140,34 +142,32 @@ def dashboard(
     sub = info.loc[codes]
     # The whole city needs no list of departments in the SQL: every row counts.
     whole = visible_ids is None and root
-    dept_ids = None if whole else sub.loc[sub["kind"] == metrics.DEPARTMENT, "id"].tolist()
+    dept_ids = None if whole else sub.loc[sub["kind"] == DEPARTMENT, "id"].tolist()
 
     # Cleaned and matched with the baseline once for all the periods below.
-    prepared = metrics.prepare(counts, preds, base_fy=rules.base_fy)
+    prepared = baselines.prepare(counts, preds, base_fy=rules.base_fy)
 
     table = _table(
-        now=metrics.summarize(prepared, units, preds, months=list(period.months), rules=rules),
-        before=metrics.period_rates(
+        now=rollup.summarize(prepared, units, preds, months=list(period.months), rules=rules),
+        before=rollup.period_rates(
             prepared, units, preds, months=list(period.previous_months), rules=rules
         ),
-        projection=metrics.project_fiscal_year(
+        projection=project_fiscal_year(
             prepared, units, preds, fy=period.fy, latest=period.last, rules=rules
         ),
         units=units,
         codes=codes,
         extra=[_last_reports(dept_ids), _notes(dept_ids)],
-        reported=set(metrics.reported_frame(prepared, months=[period.last])["department"]),
+        reported=set(rollup.reported_frame(prepared, months=[period.last])["department"]),
         basis="adjusted_rate" if rules.adjusted else "rate",
     )
     series_unit = series_unit if series_unit in table.index else code
-    series = metrics.monthly_series(
+    series = monthly_series(
         prepared, units, preds, unit=series_unit, months=list(period.months), rules=rules
     )
     past = None
     if history:
-        past = metrics.monthly_series(
-            prepared, units, preds, unit=code, months=history_months, rules=rules
-        )
+        past = monthly_series(prepared, units, preds, unit=code, months=history_months, rules=rules)
     today = today or timezone.localdate()
     return Dashboard(
         unit=code,
@@ -222,7 +222,7 @@ def _table(
 
 def not_reported(table: pd.DataFrame, *, month: date, today: date) -> pd.DataFrame:
     """Active departments without counts for ``month``, with the deadline and days overdue."""
-    depts = table[(table["kind"] == metrics.DEPARTMENT) & table["active"]]
+    depts = table[(table["kind"] == DEPARTMENT) & table["active"]]
     missing = depts[~depts["reported_last"]].copy()
     due = deadline(month)
     missing["deadline"] = due

@@ -244,7 +244,7 @@ def department_rates(
 def monthly_lines(series: pd.DataFrame, *, threshold: float, title: str) -> Figure:
     """Sheets per month against the baseline and the threshold path (baseline × (1 − t)).
 
-    ``series``: month, current, baseline, threshold_path (``metrics.monthly_series``);
+    ``series``: month, current, baseline, threshold_path (``series.monthly_series``);
     a month without comparable data is a gap in the lines.
     """
     x = [month_label(m) for m in series["month"]]

@@ -15,9 +15,11 @@ from typing import Any
 import pandas as pd
 from django.conf import settings
 
-from paperless.core import metrics
 from paperless.core.fiscal import fiscal_year, fy_era_label, latest_complete_month, month_label
 from paperless.core.period import Period
+from paperless.core.rates import DEPARTMENT, LAGGING
+from paperless.core.records import to_records
+from paperless.core.series import PROJECTION_METHOD
 from paperless.dashboard import charts
 from paperless.dashboard.assembly import Dashboard, cached, dashboard
 from paperless.dashboard.report import MeetingReport
@@ -26,7 +28,6 @@ from paperless.dashboard.tables import EXPORT_COLUMNS
 WARD_OFFICE = "ward_office"
 BUREAU = "bureau"
 STATUS_ORDER = ("lagging", "no_data", "no_baseline", "achieved")
-PROJECTION_METHOD = metrics.PROJECTION_METHOD
 
 
 def _key(value: Any) -> float:
@@ -37,7 +38,7 @@ def _key(value: Any) -> float:
 
 
 def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
-    rows = metrics.to_records(frame)
+    rows = to_records(frame)
     for rank, row in enumerate(rows):
         row["rank"] = rank
     return rows
@@ -86,7 +87,7 @@ def department_rows(data: Dashboard) -> list[dict[str, Any]]:
     frame["last_updated_key"] = frame["last_updated_key"].fillna(-math.inf)
     frame["note_key"] = frame["note_count"]
     frame = frame.sort_values(["driving_rate_key", "rank"], kind="stable")
-    return metrics.to_records(frame.rename_axis("code"))
+    return to_records(frame.rename_axis("code"))
 
 
 @dataclass(frozen=True)
@@ -120,7 +121,7 @@ def equivalents(saved_sheets: int) -> Equivalents:
 
 def headline(data: Dashboard) -> dict[str, Any]:
     """The unit's own figures, the departments by status and the paper saved."""
-    row = metrics.to_records(data.table.loc[[data.unit]])[0]
+    row = to_records(data.table.loc[[data.unit]])[0]
     depts = data.departments()
     by_status = depts["status"].value_counts().to_dict()
     return {
@@ -169,7 +170,7 @@ def figures(data: Dashboard) -> dict[str, dict[str, Any]]:
         title=f"{series_name}の月別枚数（印刷＋コピー）と基準年度（{label}）",
     )
     depts = data.departments()
-    if (data.children()["kind"] != metrics.DEPARTMENT).any():
+    if (data.children()["kind"] != DEPARTMENT).any():
         out["departments"] = charts.department_rates(
             depts.assign(rate=depts["driving_rate"]),
             threshold=data.rules.threshold,
@@ -191,7 +192,7 @@ def history_figure(data: Dashboard) -> dict[str, Any] | None:
 
 
 def series_rows(frame: pd.DataFrame) -> list[dict[str, Any]]:
-    return metrics.to_records(frame)
+    return to_records(frame)
 
 
 def area_choices(data: Dashboard) -> list[tuple[str, str]]:
@@ -218,7 +219,7 @@ def meeting_report(data: Dashboard, *, notes: dict[str, Any], today: date) -> Me
     """The workbook's contents: children, lagging list with notes, not reported, charts."""
     depts = department_rows(data)
     lagging = sorted(
-        (r for r in depts if r["status"] == metrics.LAGGING),
+        (r for r in depts if r["status"] == LAGGING),
         key=lambda r: -(r["gap"] or 0),
     )
     for row in lagging:
@@ -236,21 +237,21 @@ def meeting_report(data: Dashboard, *, notes: dict[str, Any], today: date) -> Me
         period_label=data.period.label,
         threshold=data.rules.threshold,
         city_goal=data.rules.city_goal,
-        total=metrics.to_records(data.table.loc[[data.unit]])[0],
-        children=metrics.to_records(data.children()),
+        total=to_records(data.table.loc[[data.unit]])[0],
+        children=to_records(data.children()),
         lagging=lagging,
-        not_reported=metrics.to_records(data.not_reported),
-        series=metrics.to_records(data.series),
+        not_reported=to_records(data.not_reported),
+        series=to_records(data.series),
         series_name=str(data.table.at[data.series_unit, "name"]),
         departments=[r for r in depts if r["driving_rate"] is not None],
-        projection_method=metrics.PROJECTION_METHOD,
+        projection_method=PROJECTION_METHOD,
         made_on=today,
     )
 
 
 def lagging_codes(data: Dashboard) -> list[str]:
     depts = data.departments()
-    return list(depts.index[depts["status"] == metrics.LAGGING])
+    return list(depts.index[depts["status"] == LAGGING])
 
 
 def fy_choices(base_fy: int, today: date) -> list[tuple[int, str]]:

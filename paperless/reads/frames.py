@@ -1,6 +1,6 @@
 """Database → pandas DataFrames: one query per concept, never one per row or unit.
 
-These are the frames metrics.py expects (see its module docstring).
+These are the frames the pure core expects (see ``paperless.core.rollup``).
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from django.db.models import Max, Q, QuerySet
 
 from paperless.core.baselines import baseline_sources
 from paperless.core.fiscal import fiscal_months
-from paperless.core.metrics import DEPARTMENT, Rules
+from paperless.core.rates import DEPARTMENT, Rules
 from paperless.models import MonthlyCount, Policy, Unit
 
 UNIT_COLUMNS = ["code", "name", "kind", "parent", "active", "sort_order", "id"]

@@ -1,8 +1,8 @@
-"""Reads for pages, commands and e-mails: database frames → metrics, in a few frames.
+"""Reads for pages, commands and e-mails: database frames → core figures, in a few frames.
 
 Every function here runs a fixed number of queries whatever the size of the org tree
-or the number of months: frames come from ``queries`` (one query per concept) and the
-arithmetic from ``metrics``; the tree walks and joins are pandas on those frames.
+or the number of months: frames come from ``frames`` (one query per concept) and the
+arithmetic from ``paperless.core``; the tree walks and joins are pandas on those frames.
 """
 
 from __future__ import annotations
@@ -10,11 +10,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from paperless.core import metrics
+from paperless.core import rollup
 from paperless.core.fiscal import (
     format_month_iso,
 )
 from paperless.core.period import Period
+from paperless.core.records import to_records
 from paperless.core.tree import preorder
 from paperless.models import ActionNote, AlertDelivery, MonthlyCount, Unit, Upload
 from paperless.reads import frames
@@ -50,11 +51,11 @@ def unit_summary(*, code: str, period: Period, visible_ids: set[int] | None) -> 
     months = list(period.months)
     codes = preorder(units, code)
     counts = frames.counts_below(units, preds, codes=codes, months=months, base_fy=rules.base_fy)
-    summary = metrics.summarize(counts, units, preds, months=months, rules=rules)
+    summary = rollup.summarize(counts, units, preds, months=months, rules=rules)
     if visible_ids is not None:
         ids = dict(zip(units["code"], units["id"], strict=True))
         codes = [c for c in codes if ids[c] in visible_ids]
-    records = metrics.to_records(summary.loc[codes])
+    records = to_records(summary.loc[codes])
     rows = [{k: _rounded(r[k]) for k in SUMMARY_FIELDS} for r in records]
     return {
         "period": {"from": format_month_iso(period.first), "to": format_month_iso(period.last)},

@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 import time_machine
 
-from paperless.core.metrics import PROJECTION_METHOD
+from paperless.core.series import PROJECTION_METHOD
 from paperless.models import MonthlyCount, Unit
 from tests.conftest import add_counts
 from tests.integration.dashboard_data import BASE, FY22, TODAY, counts, figures, rows_by_code

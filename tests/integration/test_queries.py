@@ -1,4 +1,4 @@
-"""The frames metrics.py reads: the same rows whichever way they leave the database."""
+"""The frames the pure core reads: the same rows whichever way they leave the database."""
 
 from __future__ import annotations
 

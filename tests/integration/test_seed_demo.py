@@ -18,7 +18,7 @@ from django.db import transaction
 from django.test import override_settings
 
 from paperless.access import permissions
-from paperless.core import metrics
+from paperless.core import rollup
 from paperless.core.fiscal import fiscal_months, fy_to_date_months, months_between
 from paperless.demo import seed
 from paperless.demo.org import COUNTER_DEPARTMENTS, org_specs
@@ -267,7 +267,7 @@ def test_fy2026_wards_differ_widely_and_a_fair_share_of_departments_lag(seeded):
     from paperless.reads import frames
 
     months = fy_to_date_months(2026, LATEST)
-    table = metrics.summarize(
+    table = rollup.summarize(
         frames.counts_frame(months=months, base_fy=2020),
         frames.units_frame(),
         frames.predecessors_frame(),

@@ -20,7 +20,7 @@ from paperless.alerts.planning import (
     week_start,
     week_timing,
 )
-from paperless.core import metrics
+from paperless.core import rates
 from paperless.core.fiscal import fiscal_months, months_between
 
 SITE = "https://paperless.example"
@@ -80,7 +80,7 @@ def data(
         units=units_frame(org, inactive),
         counts=counts_frame(levels, skip),
         predecessors=pd.DataFrame(columns=["unit", "predecessor"]),
-        rules=metrics.Rules(base_fy=2020, threshold=0.30),
+        rules=rates.Rules(base_fy=2020, threshold=0.30),
         people=tuple(people),
         notes=notes or {},
         previous=previous,

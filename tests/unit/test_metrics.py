@@ -1,4 +1,4 @@
-"""Reduction rates, status, gap, coverage and projection (paperless.core.metrics): pure, no db."""
+"""Reduction rates, status, gap, coverage and projection (paperless.core): pure, no db."""
 
 from __future__ import annotations
 
@@ -11,21 +11,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from paperless.core import metrics
-from paperless.core.metrics import (
-    PROJECTION_METHOD,
-    Rules,
-    baseline_frame,
-    comparable_frame,
-    monthly_series,
-    period_rates,
-    prepare,
-    project_fiscal_year,
-    reduction_rate,
-    reported_frame,
-    summarize,
-    to_records,
-)
+from paperless.core.baselines import Prepared, baseline_frame, prepare
+from paperless.core.rates import Rules, reduction_rate
+from paperless.core.records import to_records
+from paperless.core.rollup import comparable_frame, period_rates, reported_frame, summarize
+from paperless.core.series import PROJECTION_METHOD, monthly_series, project_fiscal_year
 
 COUNT_COLUMNS = ["department", "month", "print_sheets", "copy_sheets", "excluded_sheets"]
 UNIT_COLUMNS = ["code", "name", "kind", "parent", "active"]
@@ -540,8 +530,8 @@ def test_one_prepared_counts_serves_every_period_unit_and_function():
     preds = predecessors_frame([("NEW", "OLD")])
     copies = [counts.copy(deep=True), preds.copy(deep=True)]
     rules = Rules(status_basis="adjusted")
-    prepared = metrics.prepare(counts, preds, base_fy=2020)
-    assert isinstance(prepared, metrics.Prepared)
+    prepared = prepare(counts, preds, base_fy=2020)
+    assert isinstance(prepared, Prepared)
 
     for months in (FY2022_H1, [m(2022, 5)], FY2022_H1[:3]):
         for fn, kwargs in (
@@ -570,9 +560,7 @@ def test_one_prepared_counts_serves_every_period_unit_and_function():
 
 
 def test_counts_prepared_for_another_base_year_are_rejected():
-    prepared = metrics.prepare(
-        counts_frame([("A", m(2020, 4), 100)]), NO_PREDECESSORS, base_fy=2020
-    )
+    prepared = prepare(counts_frame([("A", m(2020, 4), 100)]), NO_PREDECESSORS, base_fy=2020)
     with pytest.raises(ValueError, match="base FY 2020"):
         summarize(
             prepared,
@@ -706,7 +694,7 @@ def test_reduction_rate_scalar():
     assert reduction_rate(150, 100) == pytest.approx(-0.5)
     assert reduction_rate(0, 0) is None
     assert reduction_rate(10, float("nan")) is None
-    assert metrics.reduction_rate(0, 5) == 1.0
+    assert reduction_rate(0, 5) == 1.0
 
 
 def test_baseline_sources_follow_predecessors_back_through_generations_and_cycles():

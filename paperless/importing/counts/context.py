@@ -2,7 +2,8 @@
 
 Units (one query), the user's scope (two or three, via permissions), the counts on
 file for the file's departments and months (one), and, when the file has months after
-the base fiscal year, each department's baseline month (two, via queries/metrics).
+the base fiscal year, each department's baseline month (two, via ``reads.frames``
+and ``core.baselines``).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from datetime import date
 from django.db import connection
 
 from paperless.access.permissions import is_administrator, subtree_ids, uploadable_unit_ids
-from paperless.core import metrics
+from paperless.core import baselines
 from paperless.core.fiscal import fy_end_month
 from paperless.importing.counts.parse import Record
 from paperless.importing.counts.template import Department
@@ -64,7 +65,7 @@ def load_baseline(
     counts = frames.counts_frame(months=[], base_fy=base_fy)
     if counts.empty:
         return {}
-    base = metrics.baseline_frame(counts, frames.predecessors_frame(), base_fy=base_fy)
+    base = baselines.baseline_frame(counts, frames.predecessors_frame(), base_fy=base_fy)
     ids = {code: unit.id for code, unit in units.items()}
     return {
         (ids[code], month.month): int(total)
