@@ -13,11 +13,7 @@ from datetime import date, timedelta
 from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
 
 from paperless.core.fiscal import add_months
-
-ACHIEVED = "achieved"
-LAGGING = "lagging"
-NO_DATA = "no_data"
-NO_BASELINE = "no_baseline"
+from paperless.core.rates import ACHIEVED, LAGGING, NO_BASELINE, NO_DATA
 
 STATUS_LABELS = {ACHIEVED: "達成", LAGGING: "未達", NO_DATA: "未報告", NO_BASELINE: "基準なし"}
 # Status is never told by colour alone: a mark goes with every label.
