@@ -19,6 +19,8 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
+from paperless.core.succession import Link, effective_shares
+
 
 def month_keys(months: Iterable[date]) -> list[int]:
     """Sorted distinct month indexes (year * 12 + month - 1) of ``months``: the months of
@@ -32,8 +34,9 @@ def clean_counts(counts: pd.DataFrame) -> tuple[pd.DataFrame, pd.Index]:
 
     Months are folded to their first day and repeated rows of a department-month are
     summed: one value per (department, month) (DESIGN.md §2, Counts). Excluded sheets
-    not stated count as 0 and are clipped to the total they are part of (DESIGN.md §2,
-    Exclusions).
+    are clipped to the total they are part of; ``excluded_stated`` says whether they
+    were stated at all (a blank is 0 sheets, but not a statement: DESIGN.md §2,
+    Adjusted rate).
     """
     # A frame holds few distinct months: parse and fold each once, then spread them.
     month_codes, distinct_months = pd.factorize(counts["month"], use_na_sentinel=False)
@@ -44,7 +47,8 @@ def clean_counts(counts: pd.DataFrame) -> tuple[pd.DataFrame, pd.Index]:
     department_index, names = pd.factorize(counts["department"], sort=True)
     names = pd.Index(names.to_numpy())  # infers the dtype, as grouping by name does
     total = counts["print_sheets"] + counts["copy_sheets"]
-    excluded = pd.to_numeric(counts["excluded_sheets"], errors="coerce").fillna(0)
+    stated_excluded = pd.to_numeric(counts["excluded_sheets"], errors="coerce")
+    excluded = stated_excluded.fillna(0)
     month_index = distinct_month_index[month_codes]
     # Rows without a department or month are dropped.
     keep = (department_index >= 0) & pd.notna(month_index)
@@ -57,6 +61,7 @@ def clean_counts(counts: pd.DataFrame) -> tuple[pd.DataFrame, pd.Index]:
         {
             "total": total.astype("int64").to_numpy()[keep],
             "excluded": excluded.clip(lower=0, upper=total).astype("int64").to_numpy()[keep],
+            "unstated": stated_excluded.isna().to_numpy()[keep].astype("int64"),
         },
         index=key,
     )
@@ -70,6 +75,8 @@ def clean_counts(counts: pd.DataFrame) -> tuple[pd.DataFrame, pd.Index]:
             "month": first_days.reindex(row_month).to_numpy(),
             "total": sums["total"].to_numpy(),
             "excluded": sums["excluded"].to_numpy(),
+            # 0 is a statement, a blank is not: only stated months enter the adjusted rate.
+            "excluded_stated": sums["unstated"].to_numpy() == 0,
             "_department_index": row_department,
         }
     )
@@ -77,29 +84,9 @@ def clean_counts(counts: pd.DataFrame) -> tuple[pd.DataFrame, pd.Index]:
 
 
 def count_rows(counts: pd.DataFrame) -> pd.DataFrame:
-    """department, _month_index, month, total, excluded: one row per department-month,
-    total = print + copy (DESIGN.md §2, Counts; Exclusions)."""
+    """department, _month_index, month, total, excluded, excluded_stated: one row per
+    department-month, total = print + copy (DESIGN.md §2, Counts; Exclusions)."""
     return clean_counts(counts)[0].drop(columns="_department_index")
-
-
-def _heir_levels(edges: pd.DataFrame) -> dict[str, int]:
-    """How many predecessor generations lie behind each heir (units in a cycle: none),
-    so chains of reorganisations resolve oldest first (DESIGN.md §2, Reorganisations)."""
-    predecessors_of = edges.groupby("unit")["predecessor"].agg(list).to_dict()
-    levels: dict[str, int] = {}
-    while True:
-        ready = {
-            unit: 1 + max(levels.get(predecessor, 0) for predecessor in predecessors)
-            for unit, predecessors in predecessors_of.items()
-            if unit not in levels
-            and all(
-                predecessor in levels or predecessor not in predecessors_of
-                for predecessor in predecessors
-            )
-        }
-        if not ready:
-            return levels
-        levels.update(ready)
 
 
 def baseline_sources(departments: Iterable[str], predecessors: pd.DataFrame) -> set[str]:
@@ -118,31 +105,116 @@ def baseline_sources(departments: Iterable[str], predecessors: pd.DataFrame) -> 
     return found
 
 
-def _baseline(rows: pd.DataFrame, predecessors: pd.DataFrame, base_fy: int) -> pd.DataFrame:
-    """department, _month_index, month, total, excluded for each base-FY month with a
-    baseline: see ``baseline_frame`` (DESIGN.md §2, Baseline; Reorganisations)."""
-    april = base_fy * 12 + 3  # month index of April of the base fiscal year
-    columns = ["department", "_month_index", "month", "total", "excluded"]
-    explicit = rows.loc[rows["_month_index"].between(april, april + 11), columns]
-    edges = predecessors[["unit", "predecessor"]].dropna().drop_duplicates()
-    edges = edges[edges["unit"] != edges["predecessor"]]
-    levels = _heir_levels(edges)
-    resolved = explicit
-    # Heirs in order of depth, so each level reads its predecessors' final baselines.
-    for level in sorted(set(levels.values())):
-        heirs = edges[edges["unit"].map(levels) == level]
-        inherited = (
-            heirs.merge(resolved, left_on="predecessor", right_on="department")
-            .groupby(["unit", "_month_index", "month"], as_index=False)[["total", "excluded"]]
-            .sum()
-            .rename(columns={"unit": "department"})
+_BASE_COLUMNS = ["department", "_month_index", "month", "total", "excluded", "excluded_stated"]
+
+
+@dataclass(frozen=True)
+class _Months:
+    """One department's twelve base-FY months: sheets, excluded sheets, which months are
+    complete and which state their excluded sheets."""
+
+    total: np.ndarray
+    excluded: np.ndarray
+    complete: np.ndarray
+    stated: np.ndarray
+
+    def scaled(self, share: float) -> _Months:
+        return _Months(self.total * share, self.excluded * share, self.complete, self.stated)
+
+
+def _links(predecessors: pd.DataFrame) -> tuple[dict[str, list[tuple[str, float]]], dict]:
+    """Each heir's (predecessor, share) links and what each active predecessor keeps,
+    by the rules of ``succession`` (an unstated share is the whole predecessor)."""
+    frame = predecessors.dropna(subset=["unit", "predecessor"])
+    frame = frame[frame["unit"] != frame["predecessor"]].drop_duplicates(["unit", "predecessor"])
+    shares = frame.get("share", pd.Series(np.nan, index=frame.index))
+    active = frame.get("predecessor_active", pd.Series(False, index=frame.index))
+    links = [
+        Link(heir, predecessor, None if pd.isna(share) else share)
+        for heir, predecessor, share in zip(
+            frame["unit"], frame["predecessor"], shares, strict=True
         )
-        # An explicit baseline for that month wins over the predecessors' sum.
-        own = inherited.merge(explicit[["department", "_month_index"]], how="left", indicator=True)
-        inherited = inherited[(own["_merge"] == "left_only").to_numpy()]
-        resolved = pd.concat([resolved, inherited[columns]], ignore_index=True)
-    if resolved is explicit:  # no heirs: the counts are already in this order
-        return explicit.reset_index(drop=True)
+    ]
+    stays = {code: bool(flag) for code, flag in zip(frame["predecessor"], active, strict=True)}
+    share_of, kept = effective_shares(links, stays)
+    behind: dict[str, list[tuple[str, float]]] = {}
+    for (heir, predecessor), share in share_of.items():
+        behind.setdefault(heir, []).append((predecessor, share))
+    return behind, kept
+
+
+def _baseline(rows: pd.DataFrame, predecessors: pd.DataFrame, base_fy: int) -> pd.DataFrame:
+    """department, _month_index, month, total, excluded, excluded_stated for each base-FY
+    month with a complete baseline: see ``baseline_frame`` (DESIGN.md §2, Baseline;
+    Reorganisations)."""
+    april = base_fy * 12 + 3  # month index of April of the base fiscal year
+    own = rows.loc[rows["_month_index"].between(april, april + 11), _BASE_COLUMNS]
+    behind, kept = _links(predecessors)
+    if not behind:  # no reorganisation: every baseline is the department's own count
+        return own.reset_index(drop=True)
+    slot = own["_month_index"].to_numpy().astype("int64") - april
+    own_months: dict[str, _Months] = {}
+    for department, group in own.groupby("department", sort=False).indices.items():
+        at = slot[group]
+        months = _Months(np.zeros(12), np.zeros(12), np.zeros(12, bool), np.zeros(12, bool))
+        months.total[at] = own["total"].to_numpy()[group]
+        months.excluded[at] = own["excluded"].to_numpy()[group]
+        months.complete[at] = True
+        months.stated[at] = own["excluded_stated"].to_numpy()[group]
+        own_months[department] = months
+    whole: dict[str, _Months | None] = {}
+
+    def full(unit: str) -> _Months | None:
+        """The unit's whole base: its own months plus its predecessors' shares; None for
+        a unit caught in a predecessor cycle (it keeps its own months only)."""
+        if unit in whole:
+            return whole[unit]
+        whole[unit] = None  # visiting: a cycle back here reads None
+        mine = own_months.get(unit)
+        result = mine
+        if unit in behind:
+            total = np.zeros(12) if mine is None else mine.total.copy()
+            excluded = np.zeros(12) if mine is None else mine.excluded.copy()
+            # A unit that reported in the base year needs its own month too.
+            complete = np.ones(12, bool) if mine is None else mine.complete.copy()
+            stated = np.ones(12, bool) if mine is None else mine.stated.copy()
+            for predecessor, share in behind[unit]:
+                part = full(predecessor)
+                if part is None:  # a cycle: own counts only, or nothing
+                    whole[unit] = mine
+                    return mine
+                total += share * part.total
+                excluded += share * part.excluded
+                if share > 0:  # comparable only when every contributing part reported
+                    complete &= part.complete
+                    stated &= part.stated
+            result = _Months(total, excluded, complete, stated)
+        whole[unit] = result
+        return result
+
+    frames = []
+    involved = set(behind) | set(kept)
+    plain = own[~own["department"].isin(involved)]
+    for unit in sorted(involved):
+        months = full(unit)
+        if months is None:
+            continue
+        months = months.scaled(kept.get(unit, 1.0))
+        at = np.flatnonzero(months.complete)
+        frames.append(
+            pd.DataFrame(
+                {
+                    "department": unit,
+                    "_month_index": at + april,
+                    "total": months.total[at],
+                    "excluded": months.excluded[at],
+                    "excluded_stated": months.stated[at],
+                }
+            )
+        )
+    resolved = pd.concat(frames, ignore_index=True)
+    resolved["month"] = [date(i // 12, i % 12 + 1, 1) for i in resolved["_month_index"]]
+    resolved = pd.concat([plain, resolved[_BASE_COLUMNS]], ignore_index=True)
     return resolved.sort_values(["department", "_month_index"], ignore_index=True)
 
 
@@ -183,9 +255,11 @@ def prepare(counts: pd.DataFrame, predecessors: pd.DataFrame, *, base_fy: int) -
     found = base_at >= 0
     rows = cleaned.copy()
     for column, source in (("baseline", "total"), ("baseline_excluded", "excluded")):
-        values = baseline[source].to_numpy()[base_department >= 0]
+        values = baseline[source].to_numpy(dtype="float64")[base_department >= 0]
         # Position -1 (no baseline) reads the NaN put at the end.
         rows[column] = values[base_at] if found.all() else np.append(values, np.nan)[base_at]
+    stated = baseline["excluded_stated"].to_numpy(dtype=bool)[base_department >= 0]
+    rows["baseline_excluded_stated"] = np.append(stated, False)[base_at]
     return Prepared(rows=rows, baseline=baseline, departments=names, base_fy=base_fy)
 
 

@@ -51,11 +51,15 @@ SUM_COLUMNS = ["current", "baseline", "current_adjusted", "baseline_adjusted"]
 
 
 def period_rows(prepared: Prepared, months: Iterable[date]) -> pd.DataFrame:
-    """Reported rows in ``months`` with their baseline (NaN when none) and whether the
-    month is comparable: only those are summed (DESIGN.md §2, Reduction rate)."""
+    """Reported rows in ``months`` with their baseline (NaN when none), whether the month
+    is comparable (only those are summed: DESIGN.md §2, Reduction rate) and whether it
+    is comparable for the adjusted rate (DESIGN.md §2, Adjusted rate)."""
     rows = prepared.rows[prepared.rows["_month_index"].isin(month_keys(months))]
     joined = rows.rename(columns={"total": "current", "excluded": "current_excluded"})
-    return joined.assign(comparable=joined["baseline"].notna())
+    comparable = joined["baseline"].notna()
+    # The adjusted rate compares a month only when both sides state their exclusions.
+    adjusted = comparable & joined["excluded_stated"] & joined["baseline_excluded_stated"]
+    return joined.assign(comparable=comparable, adjusted_comparable=adjusted)
 
 
 def reported_frame(counts: Counts, *, months: list[date]) -> pd.DataFrame:
@@ -76,20 +80,23 @@ def comparable_frame(
 ) -> pd.DataFrame:
     """One row per comparable (department, month in ``months``).
 
-    Columns: department, month, current, current_excluded, baseline, baseline_excluded.
-    Comparable: the department has both a current and a baseline value for the month
-    (DESIGN.md §2, Reduction rate).
+    Columns: department, month, current, current_excluded, baseline, baseline_excluded,
+    adjusted_comparable. Comparable: the department has both a current and a complete
+    baseline value for the month (DESIGN.md §2, Reduction rate); adjusted_comparable:
+    both also state their excluded sheets (DESIGN.md §2, Adjusted rate).
     """
     joined = period_rows(prepared_of(counts, predecessors, base_fy), months)
     rows = joined[joined["comparable"]].sort_values(["department", "_month_index"])
     columns = ["department", "month", "current", "current_excluded"]
     out = rows[columns].reset_index(drop=True)
-    out["baseline"] = rows["baseline"].astype("int64").to_numpy()
-    out["baseline_excluded"] = rows["baseline_excluded"].astype("int64").to_numpy()
+    # Shares of a reorganisation can make a baseline a fraction of a sheet.
+    out["baseline"] = rows["baseline"].to_numpy(dtype="float64")
+    out["baseline_excluded"] = rows["baseline_excluded"].to_numpy(dtype="float64")
+    out["adjusted_comparable"] = rows["adjusted_comparable"].to_numpy(dtype=bool)
     return out
 
 
-# Baselines are NaN where a month has none, so their sums are floats (as pandas sums them).
+# Baselines are NaN where a month has none, and shares make fractions: float sums.
 _FLOAT_SUMS = frozenset({"baseline", "baseline_adjusted"})
 
 
@@ -106,6 +113,7 @@ def sums_by(joined: pd.DataFrame, by: str, names: pd.Index | None = None) -> pd.
     first_group = int(group.min()) if len(group) else 0
     slot = group - first_group
     comparable = joined["comparable"].to_numpy(dtype=bool)
+    adjusted = joined["adjusted_comparable"].to_numpy(dtype=bool)
     current = joined["current"].to_numpy(dtype="float64")
     baseline = joined["baseline"].to_numpy(dtype="float64")
     net_current = current - joined["current_excluded"].to_numpy(dtype="float64")
@@ -118,9 +126,10 @@ def sums_by(joined: pd.DataFrame, by: str, names: pd.Index | None = None) -> pd.
     sums = {
         "current": total(np.where(comparable, current, 0)),
         "baseline": total(np.where(comparable, baseline, 0)),
-        "current_adjusted": total(np.where(comparable, net_current, 0)),
-        "baseline_adjusted": total(np.where(comparable, net_baseline, 0)),
+        "current_adjusted": total(np.where(adjusted, net_current, 0)),
+        "baseline_adjusted": total(np.where(adjusted, net_baseline, 0)),
         "comparable_months": total(comparable.astype("float64")),
+        "adjusted_months": total(adjusted.astype("float64")),
         "reported_months": reported,
         "current_all": total(current),
     }
@@ -213,19 +222,19 @@ def summarize(
 ) -> pd.DataFrame:
     """One row per unit of ``units`` (index ``code``) for the period ``months``.
 
-    Columns: name, kind, parent, current, baseline, current_adjusted,
-    baseline_adjusted (int sums over comparable months), rate, adjusted_rate (float,
-    NaN without baseline), status, gap (Int64, NA without baseline), coverage (float),
-    comparable_months, expected_months, reported_months, current_all (int).
+    Columns: name, kind, parent, current, current_adjusted (int sums), baseline,
+    baseline_adjusted (float sums: shares make fractions) over comparable months, rate,
+    adjusted_rate (float, NaN without baseline), status, gap (Int64, NA without
+    baseline), coverage, adjusted_coverage, reporting (float), comparable_months,
+    adjusted_months, expected_months, reported_months, current_all (int).
 
     Implements DESIGN.md §2, Reduction rate (``rate``), Adjusted rate
-    (``adjusted_rate``), Status (``status``), Gap (``gap``), Reporting rate and
-    comparable share (``coverage`` is the comparable share; the reporting rate is
-    ``reported_months / expected_months``) and Org tree (every unit sums its
+    (``adjusted_rate`` over the months whose exclusions both sides state, with its own
+    ``adjusted_coverage``), Status (``status``), Gap (``gap``, rounded up), Reporting
+    rate and comparable share (``reporting`` = months reported ÷ months expected;
+    ``coverage`` = months compared ÷ months expected) and Org tree (every unit sums its
     departments). ``gap`` is in sheets on the basis that drives status (gross unless
     the rules say adjusted): positive is what must still be cut to reach the threshold.
-    It is rounded to the nearest sheet; DESIGN.md §2, Gap, rounds up (a lagging unit
-    can show 0 here).
     ``expected_months`` is the number of period months times the departments under the
     unit that are active or reported in the period (1 for a department), so a
     department abolished since then still counts where it reported and coverage
@@ -237,7 +246,9 @@ def summarize(
     per_department = sums_by(joined, "department", prepared.departments)
     per_department = per_department.reindex(departments.index, fill_value=0)
     is_expected = departments["active"].astype(bool) | (per_department["reported_months"] > 0)
-    table = roll_up(per_department.assign(expected=is_expected), units).astype("int64")
+    table = roll_up(per_department.assign(expected=is_expected), units)
+    counts_columns = [c for c in table.columns if c not in _FLOAT_SUMS]
+    table = table.astype({column: "int64" for column in counts_columns})
     is_department = (units["kind"] == DEPARTMENT).to_numpy()
     expected = table["expected"].where(~is_department, 1) * len(month_keys(months))
 
@@ -256,9 +267,15 @@ def summarize(
         LAGGING,
     )
     gap = table[f"current{basis}"] - (1 - rules.threshold) * table[f"baseline{basis}"]
-    out["gap"] = gap.where(driving_rate.notna()).round().astype("Int64")
-    out["coverage"] = (table["comparable_months"] / expected.where(expected > 0)).astype("float64")
+    # Rounded up (float noise first removed): a unit short by a fraction of a sheet still
+    # has one to cut, so a lagging unit's gap is at least one sheet.
+    out["gap"] = np.ceil(gap.round(6)).where(driving_rate.notna()).astype("Int64")
+    per_expected = expected.where(expected > 0)
+    out["coverage"] = (table["comparable_months"] / per_expected).astype("float64")
+    out["adjusted_coverage"] = (table["adjusted_months"] / per_expected).astype("float64")
+    out["reporting"] = (table["reported_months"] / per_expected).astype("float64")
     out["comparable_months"] = table["comparable_months"]
+    out["adjusted_months"] = table["adjusted_months"]
     out["expected_months"] = expected
     return out.join(table[["reported_months", "current_all"]])
 

@@ -16,7 +16,7 @@ from django.db.models import Max, Q, QuerySet
 from paperless.core.baselines import baseline_sources
 from paperless.core.fiscal import fiscal_months
 from paperless.core.rates import DEPARTMENT, Rules
-from paperless.models import MonthlyCount, Policy, Unit
+from paperless.models import MonthlyCount, Policy, Succession, Unit
 
 UNIT_COLUMNS = ["code", "name", "kind", "parent", "active", "sort_order", "id"]
 # The longest list of ids put in an SQL IN (...): SQLite's parameter limit is low.
@@ -32,9 +32,13 @@ def units_frame() -> pd.DataFrame:
 
 
 def predecessors_frame() -> pd.DataFrame:
-    through = Unit.predecessors.through
-    rows = through.objects.values_list("from_unit__code", "to_unit__code")
-    return pd.DataFrame(list(rows), columns=["unit", "predecessor"])
+    """unit, predecessor, share (NaN: not stated), predecessor_active: the links of the
+    reorganisations, as ``core.baselines`` weighs them."""
+    rows = Succession.objects.values_list(
+        "from_unit__code", "to_unit__code", "share", "to_unit__active"
+    )
+    frame = pd.DataFrame(list(rows), columns=["unit", "predecessor", "share", "predecessor_active"])
+    return frame.astype({"share": "float64", "predecessor_active": bool})
 
 
 def counts_frame(

@@ -31,8 +31,11 @@ def test_city_rates_gross_and_adjusted_against_threshold_and_goal(city):
     current = 10 * 600 + 7 * 600 + 3 * 900 + 9 * 900
     baseline = 10 * 1000 + 10 * 1000 + 9 * 1000
     assert head["unit"]["rate"] == pytest.approx(1 - current / baseline)
-    adjusted = (current - 10 * 200) / (baseline - 10 * 200)
+    # Adjusted: only 堺区 市民課 states its excluded sheets, on both sides, so only its
+    # ten months are compared net of them.
+    adjusted = (10 * (600 - 200)) / (10 * (1000 - 200))
     assert head["unit"]["adjusted_rate"] == pytest.approx(1 - adjusted)
+    assert head["unit"]["adjusted_months"] == 10
     assert (head["threshold"], head["city_goal"]) == (0.3, 0.5)
     body = response.content.decode()
     assert "取組基準：削減率 30%" in body and "全市目標：50%" in body

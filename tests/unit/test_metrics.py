@@ -383,22 +383,25 @@ def test_department_created_from_two_predecessors_gets_the_sum_of_their_baseline
     preds = predecessors_frame([("NEW", "OLD1"), ("NEW", "OLD2")])
     base = baseline_frame(counts, preds, base_fy=2020).set_index(["department", "month"])
     assert base.loc[("NEW", m(2020, 4))].tolist() == [500, 50]
-    # Only OLD1 has May: the sum is over the predecessors that have the month.
-    assert base.loc[("NEW", m(2020, 5))].tolist() == [300, 0]
+    # Only OLD1 has May: NEW's May baseline is incomplete, so May is not comparable
+    # (never compared against a partial sum).
+    assert ("NEW", m(2020, 5)) not in base.index
 
     units = city({"W": ["NEW", "OLD1", "OLD2"]}, inactive=("OLD1", "OLD2"))
     months = [m(2022, 4), m(2022, 5)]
     summary = summarize(counts, units, preds, months=months, rules=Rules())
-    assert summary.loc["NEW", "baseline"] == 800
+    assert summary.loc["NEW", "baseline"] == 500
     assert summary.loc["NEW", "rate"] == pytest.approx(0.5)
+    assert summary.loc["NEW", "comparable_months"] == 1
     assert summary.loc["W", "expected_months"] == 2
 
 
-def test_own_base_year_counts_win_over_predecessors():
+def test_an_heir_that_reported_in_the_base_year_adds_its_predecessors_to_its_own():
     rows = [("OLD1", m(2020, 4), 300), ("OLD2", m(2020, 4), 200), ("NEW", m(2020, 4), 120)]
     preds = predecessors_frame([("NEW", "OLD1"), ("NEW", "OLD2")])
     base = baseline_frame(counts_frame(rows), preds, base_fy=2020)
-    assert base.loc[base["department"] == "NEW", "total"].tolist() == [120]
+    # No base sheet is lost: NEW's own 120 and the 500 it took over.
+    assert base.loc[base["department"] == "NEW", "total"].tolist() == [620]
 
 
 def test_predecessor_of_a_predecessor_passes_its_baseline_on():
@@ -575,7 +578,7 @@ def test_counts_dated_later_in_the_month_or_repeated_fold_into_one_month():
     rows = [
         ("A", date(2022, 4, 15), 30, 5),
         ("A", m(2022, 4), 20, 5),
-        ("A", date(2020, 4, 30), 100),
+        ("A", date(2020, 4, 30), 100, 0),  # 0 excluded: stated, so adjusted compares
     ]
     rows += [("B", "2022-04-01", 70), ("B", "2020-04-01", 100)]
     counts = counts_frame(rows)
