@@ -12,7 +12,7 @@ from datetime import date
 
 from django.db import connection
 
-from paperless.access.permissions import is_administrator, subtree_ids, uploadable_unit_ids
+from paperless.access.permissions import is_administrator, uploadable_unit_ids
 from paperless.core import metrics
 from paperless.core.fiscal import fy_end_month
 from paperless.importing.counts.parse import Record
@@ -20,6 +20,7 @@ from paperless.importing.counts.template import Department
 from paperless.importing.counts.validate import Context, Existing, UnitInfo, UnitLookup
 from paperless.models import MonthlyCount, Policy, Unit
 from paperless.reads import frames
+from paperless.reads.units import subtree_ids
 
 
 def load_units() -> dict[str, UnitInfo]:
