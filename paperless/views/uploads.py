@@ -28,7 +28,6 @@ from paperless.core.fiscal import (
     parse_month_iso,
 )
 from paperless.importing.counts import service
-from paperless.importing.counts.context import template_departments
 from paperless.importing.counts.template import template_bytes
 from paperless.models import Upload
 from paperless.reads import units, uploads
@@ -86,7 +85,7 @@ def upload_new(request: HttpRequest) -> HttpResponse:
 
 def _new_context(request: HttpRequest, form: UploadForm) -> dict:
     month = latest_complete_month(timezone.localdate())
-    departments = template_departments(request.user, None)
+    departments = service.template_departments(request.user, None)
     return {
         "form": form,
         "month": format_month_iso(month),
@@ -109,7 +108,7 @@ def upload_template(request: HttpRequest) -> HttpResponse:
         if unit is None:
             raise Http404
         permissions.require_upload_for(request.user, unit)
-    departments = template_departments(request.user, code)
+    departments = service.template_departments(request.user, code)
     content = template_bytes(departments, month, layout=layout)
     suffix = f"{month.year}年度" if layout == "wide" else format_month_iso(month)
     filename = f"枚数報告_{code or '担当所属'}_{suffix}.xlsx"
@@ -176,10 +175,7 @@ def upload_confirm(request: HttpRequest, pk: int) -> HttpResponse:
 def upload_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     upload = permissions.visible_upload_or_403(request.user, pk)
     permissions.require(permissions.can_change_upload(request.user, upload))
-    cancelled = Upload.objects.filter(pk=upload.pk, status=Upload.Status.PENDING).update(
-        status=Upload.Status.CANCELLED
-    )
-    if cancelled:
+    if service.cancel_upload(upload):
         messages.info(request, "アップロードを取り消しました。何も登録していません。")
     return redirect("paperless:upload_detail", pk=upload.pk)
 
