@@ -1,7 +1,7 @@
 """The dashboard: city, ward/bureau and department pages, exports, report, JSON summary.
 
 Thin views: ask ``permissions.page_unit`` for the unit and what the user may see, read
-the period, call the selectors and the page builders, render. A unit the user may not see
+the period, call the reads and the page builders, render. A unit the user may not see
 answers 403 with a Japanese page; so does an unknown code for a user who does not see
 everything (the answer must not reveal which codes exist).
 """
@@ -24,7 +24,7 @@ from paperless.core.period import Period, PeriodError, fiscal_year_to_date, pars
 from paperless.dashboard import assembly, pages, report, tables
 from paperless.dashboard.filters import DepartmentFilter
 from paperless.models import Unit
-from paperless.reads import selectors, units
+from paperless.reads import activity, summary, units
 
 PER_PAGE = 50
 PERIOD_PARAMS = ("fy", "from", "to", "latest")
@@ -167,7 +167,7 @@ def _department_page(request: HttpRequest, unit: Unit, visible: set[int] | None)
             "unit": unit,
             "page": page,
             "headline": page.headline,
-            "activity": selectors.department_activity(unit),
+            "activity": activity.department_activity(unit),
             "can_write_note": permissions.can_write_note(request.user, unit),
         }
     )
@@ -214,7 +214,7 @@ def meeting_report(request: HttpRequest) -> HttpResponse:
         return forbidden(request)
     page, _error = _unit_bundle(request, unit, visible)
     data = page.data
-    notes = selectors.latest_notes(pages.lagging_codes(data))
+    notes = activity.latest_notes(pages.lagging_codes(data))
     content = pages.meeting_report(data, notes=notes, today=timezone.localdate())
     filename = f"{pages.report_title(data)}.xlsx".replace(" ", "_")
     return _attachment(report.meeting_report(content), filename=filename, content_type=XLSX)
@@ -244,5 +244,5 @@ def summary_json(request: HttpRequest) -> HttpResponse:
         )
     except PeriodError as error:
         return JsonResponse({"error": str(error)}, status=400)
-    body = selectors.unit_summary(code=unit.code, period=period, visible_ids=visible)
+    body = summary.unit_summary(code=unit.code, period=period, visible_ids=visible)
     return JsonResponse(body, json_dumps_params={"ensure_ascii": False})
