@@ -271,7 +271,7 @@ class MonthlyCount(models.Model):
             ),
         ]
         # Each department's latest change, read by the dashboards for 2,000 departments
-        # as one index probe each (unit_dashboard._last_reports).
+        # as one index probe each (reads.activity.last_reports).
         indexes = [models.Index(fields=["department", "updated_at"], name="count_last_change")]
 
     def __str__(self) -> str:

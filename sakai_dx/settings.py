@@ -155,7 +155,7 @@ STORAGES = {
 }
 WHITENOISE_MAX_AGE = 365 * 24 * 60 * 60 if STATIC_MANIFEST else 0
 
-# Uploaded originals live outside every web-served folder; see paperless.storage.
+# Uploaded originals live outside every web-served folder; see paperless.models.PrivateStorage.
 UPLOAD_ROOT = Path(env.str("UPLOAD_ROOT", default=str(VAR_DIR / "uploads")))
 UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_MB", default=10) * 1024 * 1024
 UPLOAD_MAX_ROWS = env.int("UPLOAD_MAX_ROWS", default=200_000)

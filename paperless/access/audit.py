@@ -6,8 +6,9 @@ with the upload they came from). Everything changed in the admin — users and t
 roles (groups), the alert schedule (django-celery-beat) and the models above — is also
 in Django's admin log (LogEntry). Neither can be edited from the application.
 
-Reads are a fixed number of queries per page: the page of versions, their previous
-versions in one query, many-to-many rows in one query, one query per related model.
+The records come from ``paperless.reads.audit`` in a fixed number of queries per page
+(the page of versions, their previous versions, many-to-many rows, one query per
+related model); this module turns them into the entries the page shows.
 """
 
 from __future__ import annotations
@@ -19,13 +20,13 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from django.contrib.admin.models import ADDITION, CHANGE, DELETION, LogEntry
-from django.core.paginator import Page, Paginator
+from django.contrib.admin.models import ADDITION, CHANGE, DELETION
+from django.core.paginator import Page
 from django.db import models
-from simple_history.utils import get_m2m_reverse_field_name
 
 from paperless.core.fiscal import month_label
 from paperless.models import ActionNote, Membership, MonthlyCount, Policy, Unit, Upload
+from paperless.reads import audit as audit_reads
 
 PER_PAGE = 50
 ACTIONS = {"+": "追加", "~": "変更", "-": "削除"}
@@ -78,19 +79,14 @@ def entries_page(
     """A page of changes, newest first; page.object_list holds Entry rows."""
     if source.model is None:
         return _admin_log_page(page, per_page)
-    history = source.model.history.select_related("history_user").order_by(
-        "-history_date", "-history_id"
-    )
-    if unit_code and source.unit_lookup:
-        history = history.filter(**{source.unit_lookup: unit_code})
-    result = Paginator(history, per_page).get_page(page)
+    filters = {source.unit_lookup: unit_code} if unit_code and source.unit_lookup else {}
+    result = audit_reads.history_page(source.model, filters=filters, page=page, per_page=per_page)
     result.object_list = _history_entries(source, list(result.object_list))
     return result
 
 
 def _admin_log_page(page: str | int | None, per_page: int) -> Page:
-    log = LogEntry.objects.select_related("user", "content_type").order_by("-action_time", "-id")
-    result = Paginator(log, per_page).get_page(page)
+    result = audit_reads.admin_log_page(page, per_page)
     result.object_list = [
         Entry(
             when=e.action_time,
@@ -110,8 +106,8 @@ def _history_entries(source: Source, records: list[Any]) -> list[Entry]:
     if not records:
         return []
     model = source.model
-    previous = _previous_versions(model, records)
-    m2m = _m2m_values(model, [*records, *previous.values()])
+    previous = audit_reads.previous_versions(model, records)
+    m2m = audit_reads.m2m_values(model, [*records, *previous.values()])
     fields = _tracked_fields(model)
     labels = _related_labels(fields, [*records, *previous.values()], m2m)
     entries = []
@@ -138,37 +134,6 @@ def _tracked_fields(model: type[models.Model]) -> list[models.Field]:
     return plain + list(historical._history_m2m_fields)
 
 
-def _previous_versions(model: type[models.Model], records: list[Any]) -> dict[int, Any]:
-    """For each version on the page, the version just before it (one query)."""
-    pk_name = model._meta.pk.attname
-    object_ids = {getattr(r, pk_name) for r in records}
-    newest = max(r.history_date for r in records)
-    versions: dict[Any, list[Any]] = defaultdict(list)
-    for version in model.history.filter(
-        **{f"{pk_name}__in": object_ids, "history_date__lte": newest}
-    ).order_by("history_date", "history_id"):
-        versions[getattr(version, pk_name)].append(version)
-    previous = {}
-    for object_versions in versions.values():
-        for before, after in zip(object_versions, object_versions[1:], strict=False):
-            previous[after.history_id] = before
-    return previous
-
-
-def _m2m_values(model: type[models.Model], records: Iterable[Any]) -> dict[tuple[int, str], list]:
-    """Many-to-many values of each version, e.g. a unit's predecessors (one query a field)."""
-    values: dict[tuple[int, str], list] = defaultdict(list)
-    historical = model.history.model
-    ids = {r.history_id for r in records}
-    for field in historical._history_m2m_fields:
-        through = getattr(historical, field.name).model
-        target = get_m2m_reverse_field_name(field)
-        rows = through.objects.filter(history_id__in=ids).values_list("history_id", target)
-        for history_id, target_id in rows.order_by(target):
-            values[(history_id, field.name)].append(target_id)
-    return values
-
-
 def _related_labels(
     fields: list[models.Field], records: list[Any], m2m: dict[tuple[int, str], list]
 ) -> dict[type[models.Model], dict[Any, str]]:
@@ -184,11 +149,8 @@ def _related_labels(
                 if name == field.name:
                     wanted[field.related_model].update(pks)
     return {
-        related: {
-            pk: _object_label(obj) for pk, obj in related._default_manager.in_bulk(pks).items()
-        }
-        for related, pks in wanted.items()
-        if pks
+        related: {pk: _object_label(obj) for pk, obj in objects.items()}
+        for related, objects in audit_reads.objects_by_pk(wanted).items()
     }
 
 

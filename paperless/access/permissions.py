@@ -1,4 +1,4 @@
-"""Which units a user may see and upload for. Every view, export and link asks here.
+"""Which units a user may see and upload for. Every view, export, command and link asks here.
 
 Roles are Django groups assigned in the admin; the units come from Membership.
   所属長          department head: own department(s), view and upload
@@ -6,22 +6,24 @@ Roles are Django groups assigned in the admin; the units come from Membership.
   市長・CDXO・幹部  executive: everything, view only
   管理者          administrator: everything, and the master data
 
-Views ask the narrowest question: can_view_unit / visible_unit_or_403 for a page about
-a unit, can_upload_for for a file or form naming a unit, can_view_upload and
-can_change_upload for a stored upload, can_write_note, can_manage_alerts and
-can_view_audit. tests/authz_rules.py states the same rules per URL.
+Views ask the narrowest question: ``page_unit`` for a dashboard page, export, report
+or summary (the unit asked for, or the user's home unit, and the units they may see),
+``can_upload`` and ``require_upload_for`` for the upload pages and templates,
+``visible_upload_or_403``, ``can_change_upload`` and ``can_list_every_upload`` for
+stored uploads, ``can_write_note``, ``can_manage_alerts`` and ``can_view_audit``;
+``require`` turns a refusal into 403. The importer asks ``uploadable_unit_ids`` for a
+file's scope. Only decisions live here: the tree, memberships, groups and uploads come
+from ``paperless.reads``. tests/authz_rules.py states the same rules per URL.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
-from django.shortcuts import get_object_or_404
+from django.http import Http404
 
-from paperless.models import Membership, Unit, Upload
+from paperless.models import Unit, Upload
+from paperless.reads import units, uploads, users
 
 DEPARTMENT_HEAD = "所属長"
 MANAGER = "区長・局長"
@@ -37,7 +39,7 @@ def role_names(user: User) -> frozenset[str]:
         return frozenset()
     cached = getattr(user, "_paperless_roles", None)
     if cached is None:
-        cached = frozenset(user.groups.values_list("name", flat=True))
+        cached = users.group_names(user)
         if user.is_superuser:
             cached |= {ADMINISTRATOR}
         user._paperless_roles = cached
@@ -52,62 +54,35 @@ def sees_everything(user: User) -> bool:
     return bool(role_names(user) & {EXECUTIVE, ADMINISTRATOR})
 
 
-def _children_map() -> tuple[dict[int | None, list[int]], dict[int, str]]:
-    children: dict[int | None, list[int]] = {}
-    kinds: dict[int, str] = {}
-    for pk, parent_id, kind in Unit.objects.values_list("pk", "parent_id", "kind"):
-        children.setdefault(parent_id, []).append(pk)
-        kinds[pk] = kind
-    return children, kinds
-
-
-def visible_codes(user: User) -> set[str]:
-    """Codes of the units the user may see (for filtering metric frames, indexed by code)."""
-    ids = visible_unit_ids(user)
-    return set(Unit.objects.filter(pk__in=ids).values_list("code", flat=True)) if ids else set()
-
-
-def subtree_ids(roots: Iterable[int], children: dict[int | None, list[int]]) -> set[int]:
-    seen: set[int] = set()
-    stack = list(roots)
-    while stack:
-        pk = stack.pop()
-        if pk not in seen:
-            seen.add(pk)
-            stack.extend(children.get(pk, ()))
-    return seen
-
-
-def _member_unit_ids(user: User) -> list[int]:
-    return list(Membership.objects.filter(user=user).values_list("unit_id", flat=True))
-
-
 def visible_unit_ids(user: User) -> set[int]:
     """Primary keys of every unit the user may see (two or three queries, any tree size)."""
     roles = role_names(user)
     if not roles:
         return set()
-    children, kinds = _children_map()
+    tree = units.unit_tree()
     if sees_everything(user):
-        return set(kinds)
-    return (
-        subtree_ids(_member_unit_ids(user), children)
-        if roles & {DEPARTMENT_HEAD, MANAGER}
-        else set()
-    )
+        return set(tree.kinds)
+    if roles & {DEPARTMENT_HEAD, MANAGER}:
+        return tree.subtree(units.member_unit_ids(user))
+    return set()
+
+
+def visible_ids_or_all(user: User) -> set[int] | None:
+    """The units the user may see; None for those who see everything (nothing to filter)."""
+    return None if sees_everything(user) else visible_unit_ids(user)
 
 
 def uploadable_unit_ids(user: User) -> set[int]:
     """Departments the user may upload counts for."""
     roles = role_names(user)
-    children, kinds = _children_map()
+    tree = units.unit_tree()
     if ADMINISTRATOR in roles:
-        ids = set(kinds)
+        ids = set(tree.kinds)
     elif roles & {DEPARTMENT_HEAD, MANAGER}:
-        ids = subtree_ids(_member_unit_ids(user), children)
+        ids = tree.subtree(units.member_unit_ids(user))
     else:
         ids = set()
-    return {pk for pk in ids if kinds.get(pk) == Unit.Kind.DEPARTMENT}
+    return {pk for pk in ids if tree.kinds.get(pk) == Unit.Kind.DEPARTMENT}
 
 
 def can_view_unit(user: User, unit: Unit) -> bool:
@@ -121,14 +96,25 @@ def can_upload(user: User) -> bool:
 def home_unit(user: User) -> Unit | None:
     """The unit a user's dashboard opens on: the city for executives, else their first unit."""
     if sees_everything(user):
-        return Unit.objects.filter(parent__isnull=True).order_by("sort_order", "code").first()
-    membership = (
-        Membership.objects.filter(user=user).select_related("unit").order_by("unit__code").first()
-    )
-    return membership.unit if membership else None
+        return units.root_unit()
+    return units.first_member_unit(user)
 
 
-# --- Helpers for views: one answer per question, so no view re-implements a rule. ---
+def page_unit(user: User, code: str | None) -> tuple[Unit | None, set[int] | None]:
+    """The unit a dashboard page, export, report or summary shows, and the visible units.
+
+    Without a code, the user's home unit. The unit is None when the user may not see
+    it, and also for a code that does not exist, so that the answer does not reveal
+    which codes exist; only for those who see everything does an unknown code raise
+    Http404. The visible units are None for those who see everything.
+    """
+    visible = visible_ids_or_all(user)
+    unit = units.unit_by_code(code) if code else home_unit(user)
+    if unit is None and code and visible is None:
+        raise Http404
+    if unit is None or (visible is not None and unit.pk not in visible):
+        return None, visible
+    return unit, visible
 
 
 def upload_scope_ids(user: User) -> set[int]:
@@ -139,21 +125,10 @@ def upload_scope_ids(user: User) -> set[int]:
     """
     roles = role_names(user)
     if ADMINISTRATOR in roles:
-        return set(Unit.objects.values_list("pk", flat=True))
+        return set(units.unit_tree().kinds)
     if roles & {DEPARTMENT_HEAD, MANAGER}:
-        children, _kinds = _children_map()
-        return subtree_ids(_member_unit_ids(user), children)
+        return units.unit_tree().subtree(units.member_unit_ids(user))
     return set()
-
-
-def visible_units(user: User) -> QuerySet[Unit]:
-    """The visible units as a queryset, in the tree's display order."""
-    return Unit.objects.filter(pk__in=visible_unit_ids(user))
-
-
-def uploadable_units(user: User) -> QuerySet[Unit]:
-    """The departments a user may upload counts for, in display order (form choices)."""
-    return Unit.objects.filter(pk__in=uploadable_unit_ids(user))
 
 
 def can_upload_for(user: User, unit: Unit) -> bool:
@@ -177,6 +152,11 @@ def can_view_upload(user: User, upload: Upload) -> bool:
     if is_administrator(user) or (upload.uploaded_by_id and upload.uploaded_by_id == user.pk):
         return True
     return upload.scope_id is not None and upload.scope_id in upload_scope_ids(user)
+
+
+def can_list_every_upload(user: User) -> bool:
+    """The upload list shows administrators every upload, everyone else their own."""
+    return is_administrator(user)
 
 
 def can_change_upload(user: User, upload: Upload) -> bool:
@@ -230,9 +210,20 @@ def require_upload_for(user: User, unit: Unit) -> None:
 
 def visible_unit_or_403(user: User, code: str) -> Unit:
     """The unit with this code if the user may see it: 404 when unknown, 403 when not theirs."""
-    unit = get_object_or_404(Unit, code=code)
+    unit = units.unit_by_code(code)
+    if unit is None:
+        raise Http404
     require_view_unit(user, unit)
     return unit
+
+
+def visible_upload_or_403(user: User, pk: int) -> Upload:
+    """The upload with this key if the user may see it: 404 when unknown, 403 when not theirs."""
+    upload = uploads.upload_by_pk(pk)
+    if upload is None:
+        raise Http404
+    require(can_view_upload(user, upload))
+    return upload
 
 
 class AdministratorRoleBackend:

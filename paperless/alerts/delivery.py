@@ -34,9 +34,10 @@ from django.db.models import F
 from django.utils import timezone
 
 from paperless.alerts import emails
+from paperless.alerts.data import alert_data_load
 from paperless.alerts.planning import Planned, WeekPlan, plan_week, week_start, week_timing
 from paperless.models import AlertDelivery
-from paperless.reads.alert_data import alert_data_load
+from paperless.reads.deliveries import pending_in_week
 
 logger = logging.getLogger(__name__)
 Status = AlertDelivery.Status
@@ -270,4 +271,4 @@ def alert_week_send_inline(*, as_of: date) -> InlineResult:
 
 def pending_this_week(today: date) -> bool:
     """Whether a run of this week was cut short (rows claimed but not sent)."""
-    return AlertDelivery.objects.filter(week=week_start(today), status=Status.PENDING).exists()
+    return pending_in_week(week_start(today))

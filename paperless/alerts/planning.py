@@ -1,9 +1,9 @@
 """Who gets which weekly alert.
 
 Planning is pure: ``plan_week`` takes the frames of ``AlertData`` (loaded in a fixed
-number of queries by ``alert_data.alert_data_load``) and returns one ``Planned``
-message per (recipient, kind) with the figures it quotes (``alert_contents``).
-Sending, and the claim that makes it happen once, is in ``alert_delivery``.
+number of queries by ``data.alert_data_load``) and returns one ``Planned`` message per
+(recipient, kind) with the figures it quotes (``contents``). Sending, and the claim
+that makes it happen once, is in ``delivery``.
 
 The rules, in the words the messages use:
 
@@ -70,8 +70,8 @@ class PreviousDigest:
 
 @dataclass(frozen=True)
 class AlertData:
-    """Everything planning reads. ``units`` has the columns of ``queries.units_frame``
-    plus ``head_emails``; ``counts`` covers the FYTD, the trend months and the base FY."""
+    """Everything planning reads. ``units`` is ``reads.frames.units_frame(with_emails=True)``
+    (with ``head_emails``); ``counts`` covers the FYTD, the trend months and the base FY."""
 
     units: pd.DataFrame
     counts: pd.DataFrame

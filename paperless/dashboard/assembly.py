@@ -1,23 +1,17 @@
 """The dashboard of one unit: its figures and every visible unit below it.
 
-A fixed number of queries whatever the size of the tree: the frames from ``queries``,
-two aggregates (last reports, action notes), and pandas for the rest.
+A fixed number of queries whatever the size of the tree: the frames from
+``reads.frames``, two aggregates from ``reads.activity`` (last reports, action notes),
+and pandas for the rest. ``dashboard.cache`` keeps the result per data version.
 """
 
 from __future__ import annotations
 
-import hashlib
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any, TypeVar
 
 import pandas as pd
 from django.conf import settings
-from django.core.cache import cache
-from django.db import connection
-from django.db.models import Count, Max, OuterRef, Subquery
-from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from paperless.core import baselines, rollup
@@ -26,10 +20,7 @@ from paperless.core.period import Period
 from paperless.core.rates import DEPARTMENT, Rules
 from paperless.core.series import monthly_series, project_fiscal_year
 from paperless.core.tree import ancestors, areas, preorder
-from paperless.models import ActionNote, MonthlyCount, Policy, Unit
-from paperless.reads import frames
-
-T = TypeVar("T")
+from paperless.reads import activity, frames
 
 
 @dataclass(frozen=True)
@@ -74,36 +65,6 @@ def deadline(month: date) -> date:
     following = add_months(month, 1)
     last_day = (add_months(following, 1) - timedelta(days=1)).day
     return following.replace(day=min(settings.PAPERLESS_UPLOAD_DEADLINE_DAY, last_day))
-
-
-def _last_reports(dept_ids: list[int] | None) -> pd.DataFrame:
-    """Each department's latest month and the day (Tokyo) of its latest change.
-
-    Two index probes per department (unique (department, month) and
-    count_last_change), not a scan of every count; the day is read as a date, which
-    the database driver loads far faster than a time-zone-aware timestamp.
-    """
-    counts = MonthlyCount.objects.filter(department=OuterRef("pk")).order_by()
-    changed = counts.order_by("-updated_at").annotate(day=TruncDate("updated_at"))
-    rows = Unit.objects.filter(kind=Unit.Kind.DEPARTMENT).order_by()
-    if dept_ids is not None:
-        rows = rows.filter(pk__in=dept_ids)
-    rows = rows.values_list(
-        "pk",
-        Subquery(counts.order_by("-month").values("month")[:1]),
-        Subquery(changed.values("day")[:1]),
-    )
-    frame = pd.DataFrame(list(rows), columns=["department_id", "last_month", "last_updated"])
-    return frame.dropna(subset=["last_month"]).set_index("department_id")
-
-
-def _notes(dept_ids: list[int] | None) -> pd.DataFrame:
-    rows = ActionNote.objects.order_by().values("department_id")
-    if dept_ids is not None:
-        rows = rows.filter(department_id__in=dept_ids)
-    rows = rows.annotate(note_count=Count("id"), note_latest=Max("noted_on"))
-    frame = pd.DataFrame(list(rows), columns=["department_id", "note_count", "note_latest"])
-    return frame.set_index("department_id")
 
 
 def dashboard(
@@ -157,7 +118,7 @@ def dashboard(
         ),
         units=units,
         codes=codes,
-        extra=[_last_reports(dept_ids), _notes(dept_ids)],
+        extra=[activity.last_reports(dept_ids), activity.note_counts(dept_ids)],
         reported=set(rollup.reported_frame(prepared, months=[period.last])["department"]),
         basis="adjusted_rate" if rules.adjusted else "rate",
     )
@@ -228,47 +189,3 @@ def not_reported(table: pd.DataFrame, *, month: date, today: date) -> pd.DataFra
     missing["deadline"] = due
     missing["days_overdue"] = max((today - due).days, 0)
     return missing
-
-
-# --- Cache: a page's figures are computed once per change of the data ---------------
-
-CACHE_PREFIX = "paperless:dashboard"
-
-
-def data_version() -> str:
-    """Changes whenever counts, units, predecessors, policies or notes change (one query).
-
-    Changes through the models leave a history row (django-simple-history ids only
-    grow; deletions, one by one or in bulk, leave one too); bulk inserts raise a
-    table's highest id, and the small tables' row counts catch the rest. Counting the
-    counts table (hundreds of thousands of rows) would cost more than the rest of the
-    check: nothing in the application deletes counts without history. A change made
-    behind the models' back (raw SQL) shows after PAPERLESS_DASHBOARD_CACHE_SECONDS at
-    the latest.
-    """
-    qn = connection.ops.quote_name
-    history = [m.history.model for m in (MonthlyCount, Unit, Policy, ActionNote)]
-    counted = [Unit, ActionNote, Policy, Unit.predecessors.through]
-    parts = [f"(SELECT MAX(history_id) FROM {qn(m._meta.db_table)})" for m in history]
-    parts += [f"(SELECT MAX(id) FROM {qn(MonthlyCount._meta.db_table)})"]
-    for model in counted:
-        table = qn(model._meta.db_table)
-        parts += [f"(SELECT COUNT(*) FROM {table})", f"(SELECT MAX(id) FROM {table})"]
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT " + ", ".join(parts))
-        row = cursor.fetchone()
-    return "-".join("0" if value is None else str(value) for value in row)
-
-
-def cached(name: str, parts: tuple[Any, ...], build: Callable[[], T]) -> T:
-    """``build()``'s result from the cache, keyed by ``parts`` and the data version."""
-    seconds = settings.PAPERLESS_DASHBOARD_CACHE_SECONDS
-    if not seconds:
-        return build()
-    digest = hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
-    key = f"{CACHE_PREFIX}:{name}:{data_version()}:{digest}"
-    value = cache.get(key)
-    if value is None:
-        value = build()
-        cache.set(key, value, seconds)
-    return value

@@ -1,8 +1,9 @@
 """Filters of the department table: ward office or bureau, status, name (django-filter).
 
 Status and area are computed figures, not columns: the page hands the filter set its
-rows (``unit_dashboard.Dashboard`` records) and the filters narrow the department
-queryset to the codes that match. Labels are Japanese: django-filter ships none.
+rows (``pages.UnitPage.rows``) and the filters narrow the department queryset
+(``reads.units.departments``) to the codes that match. Labels are Japanese:
+django-filter ships none.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import django_filters
 from django.db.models import QuerySet
 
 from paperless.models import Unit
+from paperless.reads import units
 
 AT_RISK = "at_risk"
 STATUS_CHOICES = (
@@ -48,7 +50,7 @@ class DepartmentFilter(django_filters.FilterSet):
         **kwargs: Any,
     ) -> None:
         if queryset is None:
-            queryset = Unit.objects.filter(kind=Unit.Kind.DEPARTMENT)
+            queryset = units.departments()
         super().__init__(data, queryset, **kwargs)
         self.rows = rows
         self.filters["area"].extra["choices"] = areas

@@ -1,6 +1,6 @@
 """What each dashboard page shows, built from a ``Dashboard``: rows, headline, figures.
 
-No ORM here: the numbers come from ``unit_dashboard``; this module picks the rows a
+No ORM here: the numbers come from ``assembly``; this module picks the rows a
 page needs, adds the sort keys the table uses and draws the figures with ``charts``.
 Views pass the results to templates (figures through ``json_script``).
 """
@@ -21,7 +21,8 @@ from paperless.core.rates import DEPARTMENT, LAGGING
 from paperless.core.records import to_records
 from paperless.core.series import PROJECTION_METHOD
 from paperless.dashboard import charts
-from paperless.dashboard.assembly import Dashboard, cached, dashboard
+from paperless.dashboard.assembly import Dashboard, dashboard
+from paperless.dashboard.cache import cached
 from paperless.dashboard.report import MeetingReport
 from paperless.dashboard.tables import EXPORT_COLUMNS
 
@@ -284,7 +285,7 @@ def days_overdue(data: Dashboard) -> int | None:
     return int(data.not_reported.at[data.unit, "days_overdue"])
 
 
-# --- What a page needs, computed once per data version (see unit_dashboard.cached) ---
+# --- What a page needs, computed once per data version (see dashboard.cache) ---
 
 
 @dataclass(frozen=True)

@@ -1,32 +1,25 @@
-"""The reads behind the weekly alerts: nine queries, whatever the size of the tree.
+"""The reads behind the weekly alerts, besides the frames: people, notes, the last digest.
 
-Each function turns one concept into plain values or a frame (``values_list``, never a
-query per unit or per person), so ``alerts.plan_week`` can stay free of the ORM.
+Plain values in one query per concept (``values_list``, never a query per unit or per
+person). With ``frames`` (units with their head addresses, counts, predecessors, the
+policy) they are everything ``paperless.alerts.planning`` reads: nine queries, whatever
+the size of the tree.
 """
 
 from __future__ import annotations
 
 from datetime import date
 
-import pandas as pd
 from django.contrib.auth import get_user_model
 
-from paperless.alerts.planning import DIGEST, AlertData, Person, PreviousDigest, Timing, data_months
-from paperless.models import ActionNote, AlertDelivery, Membership, Unit
-from paperless.reads import frames
+from paperless.models import ActionNote, AlertDelivery, Membership
 
-UNIT_COLUMNS = [*frames.UNIT_COLUMNS, "head_emails"]
-
-
-def units_with_emails_frame() -> pd.DataFrame:
-    rows = Unit.objects.values_list(
-        "code", "name", "kind", "parent__code", "active", "sort_order", "pk", "head_emails"
-    ).order_by("sort_order", "code")
-    return pd.DataFrame(list(rows), columns=UNIT_COLUMNS)
+# (user id, e-mail, role names, member unit codes)
+PersonRow = tuple[int, str, frozenset[str], frozenset[str]]
 
 
-def people_load() -> tuple[Person, ...]:
-    """Active users with an e-mail address, with their roles and member units."""
+def people() -> list[PersonRow]:
+    """Active users with an e-mail address, with their roles and member units (two queries)."""
     roles: dict[int, set[str]] = {}
     emails: dict[int, str] = {}
     users = get_user_model().objects.filter(is_active=True).exclude(email="")
@@ -40,19 +33,14 @@ def people_load() -> tuple[Person, ...]:
         "user_id", "unit__code"
     ):
         units.setdefault(user_id, set()).add(code)
-    return tuple(
-        Person(
-            user_id=pk,
-            email=email,
-            roles=frozenset(roles[pk]),
-            units=frozenset(units.get(pk, ())),
-        )
+    return [
+        (pk, email, frozenset(roles[pk]), frozenset(units.get(pk, ())))
         for pk, email in emails.items()
-    )
+    ]
 
 
-def notes_load() -> dict[str, str]:
-    """Each department's latest action note."""
+def latest_note_texts() -> dict[str, str]:
+    """Each department's latest action note, by department code (one query)."""
     latest: dict[str, str] = {}
     rows = ActionNote.objects.order_by("department__code", "-noted_on", "-created_at")
     for code, text in rows.values_list("department__code", "text"):
@@ -60,10 +48,11 @@ def notes_load() -> dict[str, str]:
     return latest
 
 
-def previous_digest_load(week: date) -> PreviousDigest | None:
-    """The lagging set recorded by the most recent digest before ``week``."""
+def previous_digest(week: date) -> tuple[date, frozenset[str]] | None:
+    """The week of the most recent digest before ``week`` and the department codes it
+    recorded as lagging (two queries); None before the first digest."""
     found = (
-        AlertDelivery.objects.filter(kind=DIGEST, week__lt=week)
+        AlertDelivery.objects.filter(kind=AlertDelivery.Kind.DIGEST, week__lt=week)
         .order_by("-week", "-created_at")
         .values_list("pk", "week")
         .first()
@@ -72,17 +61,4 @@ def previous_digest_load(week: date) -> PreviousDigest | None:
         return None
     through = AlertDelivery.units.through
     codes = through.objects.filter(alertdelivery_id=found[0]).values_list("unit__code", flat=True)
-    return PreviousDigest(week=found[1], lagging=frozenset(codes))
-
-
-def alert_data_load(timing: Timing) -> AlertData:
-    rules = frames.rules_for(timing.fy)
-    return AlertData(
-        units=units_with_emails_frame(),
-        counts=frames.counts_frame(months=data_months(timing), base_fy=rules.base_fy),
-        predecessors=frames.predecessors_frame(),
-        rules=rules,
-        people=people_load(),
-        notes=notes_load(),
-        previous=previous_digest_load(timing.week),
-    )
+    return found[1], frozenset(codes)

@@ -24,11 +24,15 @@ MAX_IN_LIST = 500 if connection.vendor == "sqlite" else 30_000
 COUNT_COLUMNS = ["department", "month", "print_sheets", "copy_sheets", "excluded_sheets"]
 
 
-def units_frame() -> pd.DataFrame:
-    rows = Unit.objects.values_list(
-        "code", "name", "kind", "parent__code", "active", "sort_order", "pk"
-    ).order_by("sort_order", "code")
-    return pd.DataFrame(list(rows), columns=UNIT_COLUMNS)
+def units_frame(*, with_emails: bool = False) -> pd.DataFrame:
+    """Every unit in display order (one query); ``with_emails`` adds the column
+    ``head_emails`` the alerts need and the pages do not."""
+    columns = [*UNIT_COLUMNS, "head_emails"] if with_emails else UNIT_COLUMNS
+    fields = ["code", "name", "kind", "parent__code", "active", "sort_order", "pk"]
+    if with_emails:
+        fields.append("head_emails")
+    rows = Unit.objects.values_list(*fields).order_by("sort_order", "code")
+    return pd.DataFrame(list(rows), columns=columns)
 
 
 def predecessors_frame() -> pd.DataFrame:

@@ -5,9 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -16,15 +14,11 @@ from paperless.access import permissions
 from paperless.alerts import delivery
 from paperless.alerts.planning import KINDS, week_start
 from paperless.models import AlertDelivery
+from paperless.reads import deliveries as delivery_reads
 
 PREVIEW_PAGE = 20
 LOG_PAGE = 100
 MINE_PAGE = 50
-
-
-def _require_admin(request: HttpRequest) -> None:
-    if not permissions.is_administrator(request.user):
-        raise PermissionDenied
 
 
 def _day(value: str | None) -> date | None:
@@ -41,7 +35,7 @@ def _choice(value: str | None, allowed) -> str:
 @login_required
 def preview(request: HttpRequest) -> HttpResponse:
     """This week's messages as they would go out now: subject and plain text."""
-    _require_admin(request)
+    permissions.require(permissions.can_manage_alerts(request.user))
     as_of = _day(request.GET.get("day")) or timezone.localdate()
     kind = _choice(request.GET.get("kind"), KINDS)
     plan, _ = delivery.week_plan(as_of)
@@ -67,38 +61,26 @@ def preview(request: HttpRequest) -> HttpResponse:
 @login_required
 def deliveries(request: HttpRequest) -> HttpResponse:
     """Every delivery with its status and reason, newest week first."""
-    _require_admin(request)
+    permissions.require(permissions.can_manage_alerts(request.user))
     week = _day(request.GET.get("week"))
     status = _choice(request.GET.get("status"), AlertDelivery.Status.values)
     kind = _choice(request.GET.get("kind"), KINDS)
-    rows = AlertDelivery.objects.all()
-    if week:
-        rows = rows.filter(week=week_start(week))
-    if status:
-        rows = rows.filter(status=status)
-    if kind:
-        rows = rows.filter(kind=kind)
-    totals = dict(rows.values_list("status").annotate(n=Count("pk")).order_by())
-    page = Paginator(
-        rows.select_related("user")
-        .prefetch_related("units")
-        .order_by("-week", "kind", "recipient"),
-        LOG_PAGE,
-    ).get_page(request.GET.get("page"))
-    weeks = AlertDelivery.objects.values_list("week", flat=True).distinct().order_by("-week")[:12]
+    monday = week_start(week) if week else None
+    log = delivery_reads.delivery_log(week=monday, status=status, kind=kind)
+    page = Paginator(log.rows, LOG_PAGE).get_page(request.GET.get("page"))
     return render(
         request,
         "paperless/alerts/deliveries.html",
         {
             "page": page,
-            "week": week_start(week) if week else None,
-            "weeks": list(weeks),
+            "week": monday,
+            "weeks": log.weeks,
             "status": status,
             "kind": kind,
             "statuses": AlertDelivery.Status.choices,
             "kinds": AlertDelivery.Kind.choices,
             "totals": [
-                (label, totals.get(value, 0)) for value, label in AlertDelivery.Status.choices
+                (label, log.totals.get(value, 0)) for value, label in AlertDelivery.Status.choices
             ],
         },
     )
@@ -107,11 +89,9 @@ def deliveries(request: HttpRequest) -> HttpResponse:
 @login_required
 def mine(request: HttpRequest) -> HttpResponse:
     """What the signed-in user was sent: to their account or to their e-mail address."""
-    who = Q(user=request.user)
-    if request.user.email:
-        who |= Q(recipient__iexact=request.user.email.strip())
-    rows = AlertDelivery.objects.filter(who).prefetch_related("units").order_by("-week", "kind")
-    page = Paginator(rows, MINE_PAGE).get_page(request.GET.get("page"))
+    page = Paginator(delivery_reads.sent_to(request.user), MINE_PAGE).get_page(
+        request.GET.get("page")
+    )
     return render(
         request,
         "paperless/alerts/mine.html",

@@ -1,9 +1,9 @@
 """The dashboard: city, ward/bureau and department pages, exports, report, JSON summary.
 
-Thin views: check the user may see the unit, read the period, call the selectors and
-the page builders, render. A unit the user may not see answers 403 with a Japanese
-page; so does an unknown code for a user who does not see everything (the answer must
-not reveal which codes exist).
+Thin views: ask ``permissions.page_unit`` for the unit and what the user may see, read
+the period, call the reads and the page builders, render. A unit the user may not see
+answers 403 with a Japanese page; so does an unknown code for a user who does not see
+everything (the answer must not reveal which codes exist).
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from paperless.core.period import Period, PeriodError, fiscal_year_to_date, pars
 from paperless.dashboard import assembly, pages, report, tables
 from paperless.dashboard.filters import DepartmentFilter
 from paperless.models import Unit
-from paperless.reads import selectors
+from paperless.reads import activity, summary, units
 
 PER_PAGE = 50
 PERIOD_PARAMS = ("fy", "from", "to", "latest")
@@ -47,28 +47,8 @@ def read_period(request: HttpRequest) -> tuple[Period, str | None]:
     return period, None
 
 
-def visible_ids(request: HttpRequest) -> set[int] | None:
-    """The units the user may see; None for those who see everything (no filtering)."""
-    user = request.user
-    return None if permissions.sees_everything(user) else permissions.visible_unit_ids(user)
-
-
 def forbidden(request: HttpRequest) -> HttpResponse:
     return render(request, "paperless/dashboard/forbidden.html", status=403)
-
-
-def visible_unit(request: HttpRequest, code: str | None) -> tuple[Unit | None, set[int] | None]:
-    """The unit asked for (default: the user's home unit) if the user may see it."""
-    visible = visible_ids(request)
-    if code:
-        unit = Unit.objects.filter(code=code).first()
-    else:
-        unit = selectors.root_unit() if visible is None else permissions.home_unit(request.user)
-    if unit is None and code and visible is None:
-        raise Http404
-    if unit is None or (visible is not None and unit.pk not in visible):
-        return None, visible
-    return unit, visible
 
 
 def _keep(request: HttpRequest, *names: str) -> list[tuple[str, str]]:
@@ -80,7 +60,7 @@ def _keep(request: HttpRequest, *names: str) -> list[tuple[str, str]]:
 def home(request: HttpRequest) -> HttpResponse:
     """The city page for those who see everything; everyone else opens their own unit."""
     if permissions.sees_everything(request.user):
-        root = selectors.root_unit()
+        root = units.root_unit()
         if root is not None:
             return _unit_page(request, root, None)
     else:
@@ -94,7 +74,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def unit_page(request: HttpRequest, code: str) -> HttpResponse:
-    unit, visible = visible_unit(request, code)
+    unit, visible = permissions.page_unit(request.user, code)
     if unit is None:
         return forbidden(request)
     if unit.is_department:
@@ -187,7 +167,7 @@ def _department_page(request: HttpRequest, unit: Unit, visible: set[int] | None)
             "unit": unit,
             "page": page,
             "headline": page.headline,
-            "activity": selectors.department_activity(unit),
+            "activity": activity.department_activity(unit),
             "can_write_note": permissions.can_write_note(request.user, unit),
         }
     )
@@ -205,7 +185,7 @@ def _attachment(body: bytes, *, filename: str, content_type: str) -> HttpRespons
 @require_GET
 def export_departments(request: HttpRequest, fmt: str) -> HttpResponse:
     """The department table as CSV or Excel: the filtered rows in the table's order."""
-    unit, visible = visible_unit(request, request.GET.get("unit"))
+    unit, visible = permissions.page_unit(request.user, request.GET.get("unit"))
     if unit is None:
         return forbidden(request)
     page, _error = _unit_bundle(request, unit, visible)
@@ -229,12 +209,12 @@ def export_departments(request: HttpRequest, fmt: str) -> HttpResponse:
 @require_GET
 def meeting_report(request: HttpRequest) -> HttpResponse:
     """The strategy meeting's reference material for the unit and period shown."""
-    unit, visible = visible_unit(request, request.GET.get("unit"))
+    unit, visible = permissions.page_unit(request.user, request.GET.get("unit"))
     if unit is None:
         return forbidden(request)
     page, _error = _unit_bundle(request, unit, visible)
     data = page.data
-    notes = selectors.latest_notes(pages.lagging_codes(data))
+    notes = activity.latest_notes(pages.lagging_codes(data))
     content = pages.meeting_report(data, notes=notes, today=timezone.localdate())
     filename = f"{pages.report_title(data)}.xlsx".replace(" ", "_")
     return _attachment(report.meeting_report(content), filename=filename, content_type=XLSX)
@@ -250,7 +230,7 @@ def summary_json(request: HttpRequest) -> HttpResponse:
     if not request.user.is_authenticated:
         return JsonResponse({"error": "ログインが必要です。"}, status=401)
     try:
-        unit, visible = visible_unit(request, request.GET.get("unit"))
+        unit, visible = permissions.page_unit(request.user, request.GET.get("unit"))
     except Http404:
         return JsonResponse({"error": "この所属コードはありません。"}, status=404)
     if unit is None:
@@ -264,5 +244,5 @@ def summary_json(request: HttpRequest) -> HttpResponse:
         )
     except PeriodError as error:
         return JsonResponse({"error": str(error)}, status=400)
-    body = selectors.unit_summary(code=unit.code, period=period, visible_ids=visible)
+    body = summary.unit_summary(code=unit.code, period=period, visible_ids=visible)
     return JsonResponse(body, json_dumps_params={"ensure_ascii": False})

@@ -11,12 +11,12 @@ from django.utils import timezone
 
 from paperless.access import permissions
 from paperless.forms import ActionNoteForm
-from paperless.models import Unit
+from paperless.reads import units
 
 
 @login_required
 def note_create(request: HttpRequest, code: str) -> HttpResponse:
-    unit = Unit.objects.filter(code=code, kind=Unit.Kind.DEPARTMENT).first()
+    unit = units.department_by_code(code)
     if unit is None or not permissions.can_write_note(request.user, unit):
         return render(request, "paperless/dashboard/forbidden.html", status=403)
     if request.method == "POST":

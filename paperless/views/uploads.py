@@ -1,7 +1,7 @@
 """Count uploads: template download, upload → preview → confirm, history, the original.
 
 Thin views: check permissions (paperless.access.permissions), bind the form, call one
-importing service, render or redirect. The preview is what ``check_upload`` stored in
+importing service or read, render or redirect. The preview is what ``check_upload`` stored in
 ``Upload.summary``; confirming parses the stored original again and commits it.
 """
 
@@ -14,8 +14,8 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import FileResponse, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -28,9 +28,9 @@ from paperless.core.fiscal import (
     parse_month_iso,
 )
 from paperless.importing.counts import service
-from paperless.importing.counts.context import template_departments
 from paperless.importing.counts.template import template_bytes
-from paperless.models import Unit, Upload
+from paperless.models import Upload
+from paperless.reads import units, uploads
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PER_PAGE = 50
@@ -55,19 +55,14 @@ class UploadForm(forms.Form):
         return upload
 
 
-def _uploads_for(user) -> list[Upload]:
-    query = Upload.objects.select_related("uploaded_by", "scope")
-    if not permissions.is_administrator(user):
-        query = query.filter(uploaded_by=user)
-    return query.order_by("-uploaded_at", "-pk")
-
-
 @login_required
 @require_GET
 def upload_list(request: HttpRequest) -> HttpResponse:
     """A department head sees their own uploads, an administrator every upload."""
-    permissions.require(permissions.can_upload(request.user))
-    page = Paginator(_uploads_for(request.user), PER_PAGE).get_page(request.GET.get("page"))
+    user = request.user
+    permissions.require(permissions.can_upload(user))
+    sender = None if permissions.can_list_every_upload(user) else user
+    page = Paginator(uploads.uploads_sent_by(sender), PER_PAGE).get_page(request.GET.get("page"))
     return render(
         request,
         "paperless/uploads/list.html",
@@ -90,12 +85,12 @@ def upload_new(request: HttpRequest) -> HttpResponse:
 
 def _new_context(request: HttpRequest, form: UploadForm) -> dict:
     month = latest_complete_month(timezone.localdate())
-    units = template_departments(request.user, None)
+    departments = service.template_departments(request.user, None)
     return {
         "form": form,
         "month": format_month_iso(month),
         "month_label": month_label(month),
-        "department_count": len(units),
+        "department_count": len(departments),
         "max_mb": settings.UPLOAD_MAX_BYTES / 1024 / 1024,
     }
 
@@ -109,9 +104,11 @@ def upload_template(request: HttpRequest) -> HttpResponse:
     month = _month_param(request.GET.get("month"))
     code = request.GET.get("unit") or None
     if code:
-        unit = get_object_or_404(Unit, code=code)
-        permissions.require(permissions.can_upload_for(request.user, unit))
-    departments = template_departments(request.user, code)
+        unit = units.unit_by_code(code)
+        if unit is None:
+            raise Http404
+        permissions.require_upload_for(request.user, unit)
+    departments = service.template_departments(request.user, code)
     content = template_bytes(departments, month, layout=layout)
     suffix = f"{month.year}年度" if layout == "wide" else format_month_iso(month)
     filename = f"枚数報告_{code or '担当所属'}_{suffix}.xlsx"
@@ -132,16 +129,10 @@ def _month_param(value: str | None) -> date:
     return latest_complete_month(today)
 
 
-def _visible_upload(request: HttpRequest, pk: int) -> Upload:
-    upload = get_object_or_404(Upload.objects.select_related("uploaded_by", "scope"), pk=pk)
-    permissions.require(permissions.can_view_upload(request.user, upload))
-    return upload
-
-
 @login_required
 @require_GET
 def upload_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    upload = _visible_upload(request, pk)
+    upload = permissions.visible_upload_or_403(request.user, pk)
     summary = upload.summary or {}
     return render(
         request,
@@ -163,7 +154,7 @@ def _record_count(summary: dict) -> int:
 @login_required
 @require_POST
 def upload_confirm(request: HttpRequest, pk: int) -> HttpResponse:
-    upload = _visible_upload(request, pk)
+    upload = permissions.visible_upload_or_403(request.user, pk)
     permissions.require(permissions.can_change_upload(request.user, upload))
     result = service.confirm_upload(upload=upload, user=request.user)
     # A commit needs no message: the page itself says what was registered.
@@ -182,12 +173,9 @@ def upload_confirm(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def upload_cancel(request: HttpRequest, pk: int) -> HttpResponse:
-    upload = _visible_upload(request, pk)
+    upload = permissions.visible_upload_or_403(request.user, pk)
     permissions.require(permissions.can_change_upload(request.user, upload))
-    cancelled = Upload.objects.filter(pk=upload.pk, status=Upload.Status.PENDING).update(
-        status=Upload.Status.CANCELLED
-    )
-    if cancelled:
+    if service.cancel_upload(upload):
         messages.info(request, "アップロードを取り消しました。何も登録していません。")
     return redirect("paperless:upload_detail", pk=upload.pk)
 
@@ -196,7 +184,7 @@ def upload_cancel(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def upload_download(request: HttpRequest, pk: int) -> FileResponse:
     """The original file as sent, always as an attachment (never shown inline)."""
-    upload = _visible_upload(request, pk)
+    upload = permissions.visible_upload_or_403(request.user, pk)
     response = FileResponse(
         upload.file.open("rb"),
         as_attachment=True,

@@ -25,6 +25,8 @@ FIELDS = {
     "status",
     "gap",
     "coverage",
+    "adjusted_coverage",
+    "reporting",
 }
 
 

@@ -42,6 +42,8 @@ def test_prints_the_city_and_every_unit_below_it(counts):
         "status",
         "gap",
         "coverage",
+        "adjusted_coverage",
+        "reporting",
     ]
 
 

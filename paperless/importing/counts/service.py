@@ -1,10 +1,13 @@
 """The counts import as the web pages and the command line use it.
 
-Web: ``receive_upload`` keeps the file as sent (an ``Upload`` row, pending, with its
+Web: ``template_departments`` lists the departments of a user's template,
+``receive_upload`` keeps the file as sent (an ``Upload`` row, pending, with its
 SHA-256), ``check_upload`` parses and validates it and stores the preview in
 ``Upload.summary``, ``confirm_upload`` parses the stored original again and hands it
-to ``commit.commit_upload``. Command line: ``import_file`` does the same in one go.
-The same parse, validation and write serve both, and the tests.
+to ``commit.commit_upload``, ``cancel_upload`` drops a pending one. Command line:
+``import_file`` does the same in one go. The same parse, validation and write serve
+both, and the tests. The only rows written here are the ``Upload`` rows; units come
+from ``paperless.reads.units``.
 """
 
 from __future__ import annotations
@@ -19,15 +22,18 @@ from typing import Any
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
+from paperless.access import permissions
 from paperless.importing.counts.commit import CommitResult, commit_upload
 from paperless.importing.counts.context import load_context
 from paperless.importing.counts.parse import ParsedFile, parse_bytes, refused
 from paperless.importing.counts.summary import build_summary, totals
+from paperless.importing.counts.template import Department
 from paperless.importing.counts.validate import CHANGED, NEW, Validation, validate
 from paperless.importing.files.limits import Limits, TableError
 from paperless.importing.files.reader import load_bytes
 from paperless.importing.issues import Issue, sort_key
 from paperless.models import Unit, Upload
+from paperless.reads import units
 
 
 @dataclass
@@ -69,7 +75,7 @@ def scope_unit(unit_ids: Iterable[int]) -> Unit | None:
     ids = set(unit_ids)
     if not ids:
         return None
-    parent = dict(Unit.objects.values_list("id", "parent_id"))
+    parent = units.parent_ids()
 
     def chain(pk: int | None) -> list[int]:
         found = []
@@ -81,10 +87,18 @@ def scope_unit(unit_ids: Iterable[int]) -> Unit | None:
     chains = [chain(pk) for pk in ids]
     shared = set(chains[0]).intersection(*chains[1:])
     lowest = next((pk for pk in chains[0] if pk in shared), None)
-    return Unit.objects.filter(pk=lowest).first() if lowest else None
+    return units.unit_by_pk(lowest) if lowest else None
 
 
 # --- web flow -------------------------------------------------------------------------------
+
+
+def template_departments(user, code: str | None) -> list[Department]:
+    """Active departments the user may upload for, within unit ``code`` when given."""
+    ids = permissions.uploadable_unit_ids(user)
+    if code:
+        ids &= units.subtree_of(code)
+    return [Department(unit_code, name) for unit_code, name in units.active_departments(ids)]
 
 
 def receive_upload(
@@ -156,6 +170,16 @@ def confirm_upload(
         upload.save(update_fields=["summary", "status"])
         return CommitResult(upload.status)
     return commit_upload(upload=upload, user=user, parsed=parsed, today=today)
+
+
+def cancel_upload(upload: Upload) -> bool:
+    """Cancel a pending upload: nothing of it is written. False when it was no longer
+    pending (confirmed or cancelled meanwhile); the conditional update decides, so a
+    cancel racing a confirm never undoes a commit."""
+    cancelled = Upload.objects.filter(pk=upload.pk, status=Upload.Status.PENDING).update(
+        status=Upload.Status.CANCELLED
+    )
+    return bool(cancelled)
 
 
 # --- command line --------------------------------------------------------------------------

@@ -1,6 +1,6 @@
 """Check parsed records against what the database knows, and say what would change.
 
-Pure: the database is read elsewhere (``commit.load_context``) into a ``Context`` of
+Pure: the database is read elsewhere (``context.load_context``) into a ``Context`` of
 plain dictionaries, so the same checks run for the preview, again under lock at
 commit time, and in tests without a database. Every record is checked and every
 problem reported; a record with an error is left out of the changes.

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import json
 
-from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
 from paperless.importing.counts.service import FileOutcome, import_file
+from paperless.reads.users import user_by_username
 
 
 class Command(BaseCommand):
@@ -31,7 +31,7 @@ class Command(BaseCommand):
         as_json = options["json"]
         actor = None
         if user:
-            actor = get_user_model().objects.filter(username=user).first()
+            actor = user_by_username(user)
             if actor is None:
                 raise CommandError(f"ユーザー「{user}」が見つかりません。", returncode=2)
         status = 0

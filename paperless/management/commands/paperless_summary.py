@@ -13,8 +13,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
 from paperless.core.period import PeriodError, parse_period
-from paperless.models import Unit
-from paperless.reads import selectors
+from paperless.reads import summary, units
 
 
 class Command(BaseCommand):
@@ -37,10 +36,10 @@ class Command(BaseCommand):
             period = parse_period(fy=fy, start=start, end=end, today=timezone.localdate())
         except PeriodError as error:
             raise CommandError(str(error)) from None
-        target = Unit.objects.filter(code=unit).first() if unit else selectors.root_unit()
+        target = units.unit_by_code(unit) if unit else units.root_unit()
         if target is None:
             raise CommandError(
                 f"所属コード「{unit}」はありません。" if unit else "組織が登録されていません。"
             )
-        body = selectors.unit_summary(code=target.code, period=period, visible_ids=None)
+        body = summary.unit_summary(code=target.code, period=period, visible_ids=None)
         self.stdout.write(json.dumps(body, ensure_ascii=False, indent=2))

@@ -11,6 +11,7 @@ from paperless.alerts import delivery
 from paperless.alerts.planning import WeekPlan
 from paperless.core.fiscal import month_label
 from paperless.models import AlertDelivery
+from paperless.reads.deliveries import week_statuses
 
 KIND_LABELS = dict(AlertDelivery.Kind.choices)
 STATUS_LABELS = dict(AlertDelivery.Status.choices)
@@ -73,8 +74,7 @@ class Command(BaseCommand):
 
     def _dry_run(self, as_of: date) -> None:
         plan, _ = delivery.week_plan(as_of)
-        rows = AlertDelivery.objects.filter(week=plan.timing.week)
-        recorded = {(r, k): s for r, k, s in rows.values_list("recipient", "kind", "status")}
+        recorded = week_statuses(plan.timing.week)
         lines = [*plan_header(plan), f"  送信予定 {len(plan.messages)}通（送信はしません）", ""]
         for message, rendered in delivery.render_plan(plan):
             state = recorded.get((message.recipient, message.kind))
