@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -16,6 +14,7 @@ from paperless.access import permissions
 from paperless.alerts import delivery
 from paperless.alerts.planning import KINDS, week_start
 from paperless.models import AlertDelivery
+from paperless.views import params
 
 PREVIEW_PAGE = 20
 LOG_PAGE = 100
@@ -27,13 +26,6 @@ def _require_admin(request: HttpRequest) -> None:
         raise PermissionDenied
 
 
-def _day(value: str | None) -> date | None:
-    try:
-        return date.fromisoformat(value) if value else None
-    except ValueError:
-        return None
-
-
 def _choice(value: str | None, allowed) -> str:
     return value if value in allowed else ""
 
@@ -42,7 +34,7 @@ def _choice(value: str | None, allowed) -> str:
 def preview(request: HttpRequest) -> HttpResponse:
     """This week's messages as they would go out now: subject and plain text."""
     _require_admin(request)
-    as_of = _day(request.GET.get("day")) or timezone.localdate()
+    as_of = params.day(request.GET.get("day")) or timezone.localdate()
     kind = _choice(request.GET.get("kind"), KINDS)
     plan, _ = delivery.week_plan(as_of)
     wanted = [m for m in plan.messages if not kind or m.kind == kind]
@@ -68,7 +60,7 @@ def preview(request: HttpRequest) -> HttpResponse:
 def deliveries(request: HttpRequest) -> HttpResponse:
     """Every delivery with its status and reason, newest week first."""
     _require_admin(request)
-    week = _day(request.GET.get("week"))
+    week = params.day(request.GET.get("week"))
     status = _choice(request.GET.get("status"), AlertDelivery.Status.values)
     kind = _choice(request.GET.get("kind"), KINDS)
     rows = AlertDelivery.objects.all()

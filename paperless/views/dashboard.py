@@ -25,6 +25,7 @@ from paperless.dashboard import assembly, pages, report, tables
 from paperless.dashboard.filters import DepartmentFilter
 from paperless.models import Unit
 from paperless.reads import selectors
+from paperless.views import params
 
 PER_PAGE = 50
 PERIOD_PARAMS = ("fy", "from", "to", "latest")
@@ -59,6 +60,7 @@ def forbidden(request: HttpRequest) -> HttpResponse:
 
 def visible_unit(request: HttpRequest, code: str | None) -> tuple[Unit | None, set[int] | None]:
     """The unit asked for (default: the user's home unit) if the user may see it."""
+    code = params.unit_code(code)
     visible = visible_ids(request)
     if code:
         unit = Unit.objects.filter(code=code).first()

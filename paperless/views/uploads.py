@@ -31,6 +31,7 @@ from paperless.importing.counts import service
 from paperless.importing.counts.context import template_departments
 from paperless.importing.counts.template import template_bytes
 from paperless.models import Unit, Upload
+from paperless.views import params
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PER_PAGE = 50
@@ -107,10 +108,11 @@ def upload_template(request: HttpRequest) -> HttpResponse:
     permissions.require(permissions.can_upload(request.user))
     layout = "wide" if request.GET.get("layout") == "wide" else "long"
     month = _month_param(request.GET.get("month"))
-    code = request.GET.get("unit") or None
+    code = params.unit_code(request.GET.get("unit"))
     if code:
-        unit = get_object_or_404(Unit, code=code)
-        permissions.require(permissions.can_upload_for(request.user, unit))
+        unit = Unit.objects.filter(code=code).first()
+        # Unknown and forbidden alike: the answer must not tell which codes exist.
+        permissions.require(unit is not None and permissions.can_upload_for(request.user, unit))
     departments = template_departments(request.user, code)
     content = template_bytes(departments, month, layout=layout)
     suffix = f"{month.year}年度" if layout == "wide" else format_month_iso(month)
