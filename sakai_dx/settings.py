@@ -6,6 +6,7 @@ environment (see .env.example). The defaults are the embedded ones used by
 Production refuses to start without a secret key or with debug on by accident.
 """
 
+import ipaddress
 from datetime import timedelta
 from pathlib import Path
 
@@ -34,6 +35,22 @@ if DEBUG and not set(ALLOWED_HOSTS) <= LOCAL_HOSTS:
         "DJANGO_DEBUG must be off when DJANGO_ALLOWED_HOSTS names a server (production)."
     )
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
+# The proxies whose X-Forwarded-For names the client (addresses or networks); the
+# sign-in lockout reads the header only from them (paperless.access.client_address).
+TRUSTED_PROXIES = env.list("DJANGO_TRUSTED_PROXIES", default=[])
+
+
+def _check_proxies(entries: list[str]) -> None:
+    for entry in entries:
+        try:
+            ipaddress.ip_network(entry.strip(), strict=False)
+        except ValueError as error:
+            raise ImproperlyConfigured(
+                f"DJANGO_TRUSTED_PROXIES: not an address or network: {entry!r}"
+            ) from error
+
+
+_check_proxies(TRUSTED_PROXIES)
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
 INSTALLED_APPS = [
@@ -103,7 +120,8 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
-# Authentication: Django's validators, lockout after repeated failures (django-axes).
+# Authentication: Django's validators, lockout after repeated failures (django-axes) of
+# one user name from one address: failures elsewhere or for other names never lock it.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
@@ -120,7 +138,8 @@ LOGIN_REDIRECT_URL = "paperless:home"
 LOGOUT_REDIRECT_URL = "login"
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=30))
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_CLIENT_IP_CALLABLE = "paperless.access.client_address.client_address"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/lockout.html"
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 60 * 60)
