@@ -35,6 +35,9 @@ if DEBUG and not set(ALLOWED_HOSTS) <= LOCAL_HOSTS:
         "DJANGO_DEBUG must be off when DJANGO_ALLOWED_HOSTS names a server (production)."
     )
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
+# Behind a reverse proxy that ends TLS: its X-Forwarded-Proto says whether the request
+# was HTTPS. Only then is that header believed; otherwise a client could set it.
+BEHIND_PROXY = env.bool("DJANGO_BEHIND_PROXY", default=False)
 # The proxies whose X-Forwarded-For names the client (addresses or networks); the
 # sign-in lockout reads the header only from them (paperless.access.client_address).
 TRUSTED_PROXIES = env.list("DJANGO_TRUSTED_PROXIES", default=[])
@@ -105,13 +108,18 @@ TEMPLATES = [
 ]
 
 DATABASES = {"default": env.db_url("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}")}
+# Keep a connection for a minute instead of opening one per request; a connection that
+# broke meanwhile (database restart) is replaced before the request uses it.
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=60)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
     # Wait for a writer instead of failing at once when two uploads meet.
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# Caches: Redis in production, local memory otherwise.
+# Caches: Redis in production, local memory otherwise (`check --deploy` warns about
+# local memory without debug: each gunicorn worker would keep its own cache).
 REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
     CACHES = {
@@ -227,11 +235,18 @@ PAPERLESS_DEMO_MAIL_DOMAIN = "city.sakai.example"
 
 # Security headers. HTTPS settings follow DJANGO_SECURE (on whenever debug is off).
 SECURE = env.bool("DJANGO_SECURE", default=not DEBUG)
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+if BEHIND_PROXY:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = SECURE and env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)
 SECURE_HSTS_SECONDS = env.int("DJANGO_HSTS_SECONDS", default=31_536_000) if SECURE else 0
-SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE
-SECURE_HSTS_PRELOAD = SECURE
+# HSTS for every subdomain, or on the browsers' preload list, binds sites this
+# application does not own (a city's shared domain): only when asked for.
+SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE and env.bool(
+    "DJANGO_HSTS_INCLUDE_SUBDOMAINS", default=False
+)
+SECURE_HSTS_PRELOAD = SECURE and env.bool("DJANGO_HSTS_PRELOAD", default=False)
+# Django's deploy checks ask for both; leaving them off is the decision above.
+SILENCED_SYSTEM_CHECKS = ["security.W005", "security.W021"]
 SESSION_COOKIE_SECURE = SECURE
 CSRF_COOKIE_SECURE = SECURE
 SESSION_COOKIE_HTTPONLY = True
