@@ -92,6 +92,7 @@ def deliveries(request: HttpRequest) -> HttpResponse:
             "totals": [
                 (label, totals.get(value, 0)) for value, label in AlertDelivery.Status.choices
             ],
+            "interrupted": delivery.interrupted(),
         },
     )
 
