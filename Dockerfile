@@ -32,4 +32,8 @@ RUN DJANGO_SECRET_KEY=build-only DATABASE_URL=sqlite:////tmp/build.sqlite3 \
 
 USER paperless
 EXPOSE 8000
-CMD ["gunicorn", "sakai_dx.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+# Requests are short: long work (reading and registering uploads, e-mails) belongs to the
+# Celery worker. A request still running after 30 s is stuck: gunicorn replaces its
+# worker (and logs it) instead of letting it hold one of the three for minutes. Three
+# workers suit two cores; change them, or any option, with GUNICORN_CMD_ARGS.
+CMD ["gunicorn", "sakai_dx.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--timeout", "30", "--graceful-timeout", "30", "--access-logfile", "-"]

@@ -1,4 +1,5 @@
-"""The Django admin in Japanese: org master, counts, policy; uploads and deliveries read-only.
+"""The Django admin in Japanese: org master, counts, policy; uploads and deliveries read-only
+(a delivery left 送信中 can only be resolved, as arrived or not).
 
 Only administrators (the 管理者 group) enter it, and the change history it shows is
 evidence: it can be read, never reverted or edited.
@@ -13,6 +14,7 @@ from django.urls import reverse
 from simple_history.admin import SimpleHistoryAdmin
 
 from paperless.access import permissions
+from paperless.alerts import delivery
 from paperless.core import meters
 from paperless.core.succession import Link, check_links
 from paperless.models import (
@@ -219,9 +221,37 @@ class ActionNoteAdmin(ReadOnlyHistoryAdmin):
 
 @admin.register(AlertDelivery)
 class AlertDeliveryAdmin(admin.ModelAdmin):
-    list_display = ["week", "kind", "recipient", "status", "attempts", "sent_at", "subject"]
+    list_display = [
+        "week",
+        "kind",
+        "recipient",
+        "status",
+        "attempts",
+        "claimed_at",
+        "sent_at",
+        "subject",
+    ]
     list_filter = ["status", "kind", "week"]
     search_fields = ["recipient", "subject"]
+    actions = ["resolve_arrived", "resolve_not_arrived"]
+
+    @admin.action(description="送信中のまま止まった記録: 届いていた（送信済みにする）")
+    def resolve_arrived(self, request, queryset) -> None:
+        self._resolve(request, queryset, arrived=True)
+
+    @admin.action(
+        description="送信中のまま止まった記録: 届いていない（送信待ちに戻し、次の実行で送る）"
+    )
+    def resolve_not_arrived(self, request, queryset) -> None:
+        self._resolve(request, queryset, arrived=False)
+
+    def _resolve(self, request, queryset, *, arrived: bool) -> None:
+        rows = list(queryset.filter(status=AlertDelivery.Status.SENDING))
+        changed = delivery.resolve_interrupted([r.pk for r in rows], arrived=arrived)
+        answer = "届いていた" if arrived else "届いていない"
+        for row in rows:
+            self.log_change(request, row, f"送信中のまま止まった記録を「{answer}」として解決")
+        self.message_user(request, f"{changed}件の送信中の記録を「{answer}」として解決しました。")
 
     def has_add_permission(self, request) -> bool:
         return False

@@ -364,7 +364,13 @@ class ActionNote(models.Model):
 
 
 class AlertDelivery(models.Model):
-    """One e-mail of the weekly run, claimed before sending so it goes out once."""
+    """One e-mail of the weekly run, claimed before sending so it goes out at most once.
+
+    pending → sending (claimed and committed before the SMTP call) → sent, failed, or
+    pending again after a transient error. A row left sending was cut short between
+    the SMTP call and its record: nobody knows whether it arrived, so it is never sent
+    again by itself; a person checks and resolves it.
+    """
 
     class Kind(models.TextChoices):
         LAGGING = "lagging", "未達の所属へ"
@@ -373,7 +379,8 @@ class AlertDelivery(models.Model):
         DIGEST = "digest", "CDXO・幹部へ"
 
     class Status(models.TextChoices):
-        PENDING = "pending", "送信中"
+        PENDING = "pending", "送信待ち"
+        SENDING = "sending", "送信中"
         SENT = "sent", "送信済み"
         FAILED = "failed", "失敗"
         SKIPPED = "skipped", "送信せず"
@@ -397,6 +404,7 @@ class AlertDelivery(models.Model):
     created_at = models.DateTimeField("作成日時", auto_now_add=True)
     updated_at = models.DateTimeField("更新日時", auto_now=True)
     sent_at = models.DateTimeField("送信日時", null=True, blank=True)
+    claimed_at = models.DateTimeField("送信開始日時", null=True, blank=True)
 
     class Meta:
         verbose_name = "アラート送信記録"

@@ -46,7 +46,7 @@ class PlotlyFinder(BaseFinder):
                 CheckWarning(
                     "The full plotly.js bundle (4.8 MB) is served: run `npm ci` for the "
                     "partial bundle pinned in package.json.",
-                    id="paperless.W001",
+                    id="paperless.W010",
                 )
             ]
         return []

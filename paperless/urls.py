@@ -1,14 +1,16 @@
-from django.urls import path
+from django.urls import path, register_converter
 
 from paperless.views import alerts as alert_views
 from paperless.views import audit, dashboard, notes, uploads
+from paperless.views.params import UnitCodeConverter
 
+register_converter(UnitCodeConverter, "unitcode")
 app_name = "paperless"
 
 urlpatterns = [
     path("", dashboard.home, name="home"),
-    path("units/<str:code>/", dashboard.unit_page, name="unit"),
-    path("units/<str:code>/notes/new/", notes.note_create, name="note_create"),
+    path("units/<unitcode:code>/", dashboard.unit_page, name="unit"),
+    path("units/<unitcode:code>/notes/new/", notes.note_create, name="note_create"),
     path("export/departments.csv", dashboard.export_departments, {"fmt": "csv"}, name="export_csv"),
     path(
         "export/departments.xlsx",

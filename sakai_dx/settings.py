@@ -6,6 +6,7 @@ environment (see .env.example). The defaults are the embedded ones used by
 Production refuses to start without a secret key or with debug on by accident.
 """
 
+import ipaddress
 from datetime import timedelta
 from pathlib import Path
 
@@ -34,6 +35,25 @@ if DEBUG and not set(ALLOWED_HOSTS) <= LOCAL_HOSTS:
         "DJANGO_DEBUG must be off when DJANGO_ALLOWED_HOSTS names a server (production)."
     )
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
+# Behind a reverse proxy that ends TLS: its X-Forwarded-Proto says whether the request
+# was HTTPS. Only then is that header believed; otherwise a client could set it.
+BEHIND_PROXY = env.bool("DJANGO_BEHIND_PROXY", default=False)
+# The proxies whose X-Forwarded-For names the client (addresses or networks); the
+# sign-in lockout reads the header only from them (paperless.access.client_address).
+TRUSTED_PROXIES = env.list("DJANGO_TRUSTED_PROXIES", default=[])
+
+
+def _check_proxies(entries: list[str]) -> None:
+    for entry in entries:
+        try:
+            ipaddress.ip_network(entry.strip(), strict=False)
+        except ValueError as error:
+            raise ImproperlyConfigured(
+                f"DJANGO_TRUSTED_PROXIES: not an address or network: {entry!r}"
+            ) from error
+
+
+_check_proxies(TRUSTED_PROXIES)
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
 INSTALLED_APPS = [
@@ -61,6 +81,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "paperless.middleware.PrivateNoStoreMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -87,13 +108,18 @@ TEMPLATES = [
 ]
 
 DATABASES = {"default": env.db_url("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}")}
+# Keep a connection for a minute instead of opening one per request; a connection that
+# broke meanwhile (database restart) is replaced before the request uses it.
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=60)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
     # Wait for a writer instead of failing at once when two uploads meet.
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# Caches: Redis in production, local memory otherwise.
+# Caches: Redis in production, local memory otherwise (`check --deploy` warns about
+# local memory without debug: each gunicorn worker would keep its own cache).
 REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
     CACHES = {
@@ -102,7 +128,8 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
-# Authentication: Django's validators, lockout after repeated failures (django-axes).
+# Authentication: Django's validators, lockout after repeated failures (django-axes) of
+# one user name from one address: failures elsewhere or for other names never lock it.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
@@ -119,7 +146,8 @@ LOGIN_REDIRECT_URL = "paperless:home"
 LOGOUT_REDIRECT_URL = "login"
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=30))
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_CLIENT_IP_CALLABLE = "paperless.access.client_address.client_address"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/lockout.html"
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 60 * 60)
@@ -207,11 +235,18 @@ PAPERLESS_DEMO_MAIL_DOMAIN = "city.sakai.example"
 
 # Security headers. HTTPS settings follow DJANGO_SECURE (on whenever debug is off).
 SECURE = env.bool("DJANGO_SECURE", default=not DEBUG)
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+if BEHIND_PROXY:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = SECURE and env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)
 SECURE_HSTS_SECONDS = env.int("DJANGO_HSTS_SECONDS", default=31_536_000) if SECURE else 0
-SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE
-SECURE_HSTS_PRELOAD = SECURE
+# HSTS for every subdomain, or on the browsers' preload list, binds sites this
+# application does not own (a city's shared domain): only when asked for.
+SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE and env.bool(
+    "DJANGO_HSTS_INCLUDE_SUBDOMAINS", default=False
+)
+SECURE_HSTS_PRELOAD = SECURE and env.bool("DJANGO_HSTS_PRELOAD", default=False)
+# Django's deploy checks ask for both; leaving them off is the decision above.
+SILENCED_SYSTEM_CHECKS = ["security.W005", "security.W021"]
 SESSION_COOKIE_SECURE = SECURE
 CSRF_COOKIE_SECURE = SECURE
 SESSION_COOKIE_HTTPONLY = True

@@ -1,19 +1,25 @@
-"""Sending the weekly alerts exactly once: claim a row, send, record what happened.
+"""Sending the weekly alerts at most once: claim a row, send, record what happened.
 
 Two claims make "once" hold whatever the broker or the workers do:
 
 1. ``alert_week_prepare`` inserts one ``AlertDelivery`` row per (recipient, kind,
    week) before anything is sent; the unique constraint turns a second beat tick, a
    re-run or a redelivered planning task into a no-op for rows that exist.
-2. ``alert_delivery_send`` claims its row with a conditional UPDATE (``status =
-   pending``) as the first statement of a transaction that also sends and records
-   the outcome. The claim's lock lasts until that commit: a duplicate task waits,
-   then finds the row no longer pending. A worker killed while sending drops its
-   database connection, the transaction rolls back and the row is pending again for
-   the redelivered task (``acks_late``) or the resume at worker start.
+2. ``alert_delivery_send`` claims its row with a conditional UPDATE (``pending`` →
+   ``sending``, with the time) in a transaction of its own that is committed before
+   the SMTP call; a duplicate task finds the row no longer pending. The outcome is
+   recorded after the call, in another transaction. No transaction is open while
+   the mail server is talking.
 
-Transient errors (connection refused, disconnects, 4xx) leave the row pending with
-the reason and raise ``TransientDeliveryError`` so the task retries with backoff;
+A process that dies between the claim and the record (killed, out of memory, the
+database gone after the server accepted the message) leaves the row ``sending``.
+Whether that message arrived cannot be known, so it is never sent again by itself:
+the next run reports it (``Prepared.interrupted``, the command's output, a warning in
+the log, the delivery log page) and a person resolves it in the admin, as arrived
+(sent) or not (back to pending, sent by the next run of its week).
+
+Transient errors (connection refused, disconnects, 4xx) put the row back to pending
+with the reason and raise ``TransientDeliveryError`` so the task retries with backoff;
 permanent ones (5xx, refused recipient) mark that row failed and the others go on.
 """
 
@@ -24,7 +30,7 @@ import smtplib
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
-from datetime import date
+from datetime import date, datetime
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -47,6 +53,10 @@ RECIPIENT_MAX = AlertDelivery._meta.get_field("recipient").max_length
 REASON_OLD_WEEK = "週が替わったため送信しませんでした（次の週の実行で新しい内容をお送りします）。"
 REASON_INVALID = "メールアドレスの形式が正しくないため送信しませんでした。"
 REASON_NOT_PLANNED = "再開した時点で送信の対象外になっていたため送信しませんでした。"
+REASON_CONFIRMED_SENT = (
+    "送信中のまま止まっていた記録を、届いていたことを確かめて送信済みにしました。"
+)
+REASON_RESEND = "送信中のまま止まっていた記録を、届いていなかったため送信待ちに戻しました。"
 
 
 class TransientDeliveryError(Exception):
@@ -73,12 +83,30 @@ class Outgoing:
         return cls(**{**payload, "week": date.fromisoformat(str(payload["week"]))})
 
 
+@dataclass(frozen=True)
+class Interrupted:
+    """A row left ``sending``: its message may or may not have arrived."""
+
+    delivery_id: int
+    week: date
+    kind: str
+    recipient: str
+    claimed_at: datetime | None
+
+    @property
+    def kind_label(self) -> str:
+        return AlertDelivery.Kind(self.kind).label
+
+
 @dataclass
 class Prepared:
     plan: WeekPlan
     outgoing: list[Outgoing]
-    # Rows of this week that already had an outcome, by status (sent, failed, skipped).
+    # Rows of this week that already had an outcome, by status (sent, failed, skipped,
+    # and sending: cut short, not sent again).
     settled: Counter[str] = field(default_factory=Counter)
+    # Rows of any week left sending, for a person to resolve.
+    interrupted: list[Interrupted] = field(default_factory=list)
 
 
 def week_plan(as_of: date) -> tuple[WeekPlan, dict[str, int]]:
@@ -183,7 +211,44 @@ def alert_week_prepare(*, as_of: date, resume_only: bool = False) -> Prepared:
                 html=r.html,
             )
         )
-    return Prepared(plan=plan, outgoing=outgoing, settled=settled)
+    left = interrupted()
+    for row in left:
+        logger.warning(
+            "alert %s (%s, week of %s) to %s was cut short while sending (claimed %s): "
+            "not sent again; check whether it arrived and resolve it in the admin",
+            row.delivery_id,
+            row.kind,
+            row.week,
+            row.recipient,
+            row.claimed_at,
+        )
+    return Prepared(plan=plan, outgoing=outgoing, settled=settled, interrupted=left)
+
+
+def interrupted() -> list[Interrupted]:
+    """Every row left sending (of any week), oldest claim first."""
+    rows = AlertDelivery.objects.filter(status=Status.SENDING).order_by("claimed_at", "pk")
+    return [
+        Interrupted(pk, week, kind, recipient, claimed_at)
+        for pk, week, kind, recipient, claimed_at in rows.values_list(
+            "pk", "week", "kind", "recipient", "claimed_at"
+        )
+    ]
+
+
+def resolve_interrupted(delivery_ids: Iterable[int], *, arrived: bool) -> int:
+    """A person's answer for rows left sending: the message arrived (sent), or it did
+    not (pending: the next run of its week sends it; a later run skips it as old).
+    Rows no longer sending are left alone. Returns how many rows changed."""
+    rows = AlertDelivery.objects.filter(pk__in=list(delivery_ids), status=Status.SENDING)
+    if arrived:
+        return rows.update(
+            status=Status.SENT,
+            sent_at=F("claimed_at"),
+            reason=REASON_CONFIRMED_SENT,
+            updated_at=timezone.now(),
+        )
+    return rows.update(status=Status.PENDING, reason=REASON_RESEND, updated_at=timezone.now())
 
 
 def classify(exc: BaseException) -> tuple[bool, str]:
@@ -219,36 +284,61 @@ def alert_delivery_send(*, outgoing: Outgoing, final_attempt: bool = False) -> s
     Raises ``TransientDeliveryError`` after recording the reason when a retry may
     succeed, unless ``final_attempt``: then the row is marked failed.
     """
-    cause: Exception | None = None
-    with transaction.atomic():
-        claimed = AlertDelivery.objects.filter(
-            pk=outgoing.delivery_id, status=Status.PENDING
-        ).update(attempts=F("attempts") + 1, updated_at=timezone.now())
-        if not claimed:
-            found = AlertDelivery.objects.filter(pk=outgoing.delivery_id).values_list(
-                "status", flat=True
+    if not claim(outgoing.delivery_id):
+        found = AlertDelivery.objects.filter(pk=outgoing.delivery_id)
+        return found.values_list("status", flat=True).first() or "missing"
+    rendered = emails.Rendered(outgoing.subject, outgoing.text, outgoing.html)
+    headers = {"X-Paperless-Alert": f"{outgoing.kind}; week={outgoing.week.isoformat()}"}
+    try:
+        emails.build(to=outgoing.recipient, rendered=rendered, headers=headers).send()
+    except Exception as exc:  # noqa: BLE001 - every outcome is recorded on the row
+        transient, reason = classify(exc)
+        retry = transient and not final_attempt
+        recorded = record_failure(outgoing.delivery_id, reason, retry=retry)
+        if retry:
+            raise TransientDeliveryError(recorded) from exc
+        if not transient:
+            logger.warning(
+                "alert %s to %s failed: %s", outgoing.delivery_id, outgoing.recipient, reason
             )
-            return found.first() or "missing"
-        row = AlertDelivery.objects.get(pk=outgoing.delivery_id)
-        rendered = emails.Rendered(outgoing.subject, outgoing.text, outgoing.html)
-        try:
-            headers = {"X-Paperless-Alert": f"{outgoing.kind}; week={outgoing.week.isoformat()}"}
-            emails.build(to=outgoing.recipient, rendered=rendered, headers=headers).send()
-        except Exception as exc:  # noqa: BLE001 - every outcome is recorded on the row
-            transient, reason = classify(exc)
-            row.reason = f"{row.attempts}回目: {reason}"
-            if transient and not final_attempt:
-                cause = exc
-            else:
-                if not transient:
-                    logger.warning("alert %s to %s failed: %s", row.pk, row.recipient, reason)
-                row.status = Status.FAILED
-        else:
-            row.status, row.sent_at, row.reason = Status.SENT, timezone.now(), ""
-        row.save(update_fields=["status", "sent_at", "reason", "updated_at"])
-    if cause is not None:
-        raise TransientDeliveryError(row.reason) from cause
-    return row.status
+        return Status.FAILED
+    mark_sent(outgoing.delivery_id)
+    return Status.SENT
+
+
+def claim(delivery_id: int) -> bool:
+    """Mark the row sending and commit, before any byte goes to the mail server.
+
+    Durable: called inside someone else's transaction, the claim would not be
+    committed before the send, and a crash could not be told from a message never
+    sent. Returns False when the row is no longer pending (a duplicate task)."""
+    now = timezone.now()
+    with transaction.atomic(durable=True):
+        claimed = AlertDelivery.objects.filter(pk=delivery_id, status=Status.PENDING).update(
+            status=Status.SENDING, attempts=F("attempts") + 1, claimed_at=now, updated_at=now
+        )
+    return claimed == 1
+
+
+def mark_sent(delivery_id: int) -> None:
+    """The server accepted the message: record it, in a transaction of its own."""
+    now = timezone.now()
+    with transaction.atomic(durable=True):
+        AlertDelivery.objects.filter(pk=delivery_id, status=Status.SENDING).update(
+            status=Status.SENT, sent_at=now, reason="", updated_at=now
+        )
+
+
+def record_failure(delivery_id: int, reason: str, *, retry: bool) -> str:
+    """The server did not take the message: pending again (to retry) or failed.
+
+    Returns the reason as recorded (with the attempt's number)."""
+    with transaction.atomic(durable=True):
+        row = AlertDelivery.objects.select_for_update().get(pk=delivery_id)
+        row.reason = f"{row.attempts}回目: {reason}"
+        row.status = Status.PENDING if retry else Status.FAILED
+        row.save(update_fields=["status", "reason", "updated_at"])
+    return row.reason
 
 
 @dataclass

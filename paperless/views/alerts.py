@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
@@ -15,17 +13,11 @@ from paperless.alerts import delivery
 from paperless.alerts.planning import KINDS, week_start
 from paperless.models import AlertDelivery
 from paperless.reads import deliveries as delivery_reads
+from paperless.views import params
 
 PREVIEW_PAGE = 20
 LOG_PAGE = 100
 MINE_PAGE = 50
-
-
-def _day(value: str | None) -> date | None:
-    try:
-        return date.fromisoformat(value) if value else None
-    except ValueError:
-        return None
 
 
 def _choice(value: str | None, allowed) -> str:
@@ -36,7 +28,7 @@ def _choice(value: str | None, allowed) -> str:
 def preview(request: HttpRequest) -> HttpResponse:
     """This week's messages as they would go out now: subject and plain text."""
     permissions.require(permissions.can_manage_alerts(request.user))
-    as_of = _day(request.GET.get("day")) or timezone.localdate()
+    as_of = params.day(request.GET.get("day")) or timezone.localdate()
     kind = _choice(request.GET.get("kind"), KINDS)
     plan, _ = delivery.week_plan(as_of)
     wanted = [m for m in plan.messages if not kind or m.kind == kind]
@@ -62,7 +54,7 @@ def preview(request: HttpRequest) -> HttpResponse:
 def deliveries(request: HttpRequest) -> HttpResponse:
     """Every delivery with its status and reason, newest week first."""
     permissions.require(permissions.can_manage_alerts(request.user))
-    week = _day(request.GET.get("week"))
+    week = params.day(request.GET.get("week"))
     status = _choice(request.GET.get("status"), AlertDelivery.Status.values)
     kind = _choice(request.GET.get("kind"), KINDS)
     monday = week_start(week) if week else None
@@ -82,6 +74,7 @@ def deliveries(request: HttpRequest) -> HttpResponse:
             "totals": [
                 (label, log.totals.get(value, 0)) for value, label in AlertDelivery.Status.choices
             ],
+            "interrupted": delivery.interrupted(),
         },
     )
 

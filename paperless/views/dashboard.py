@@ -25,6 +25,7 @@ from paperless.dashboard import assembly, pages, report, tables
 from paperless.dashboard.filters import DepartmentFilter
 from paperless.models import Unit
 from paperless.reads import activity, summary, units
+from paperless.views import params
 
 PER_PAGE = 50
 PERIOD_PARAMS = ("fy", "from", "to", "latest")
@@ -185,7 +186,7 @@ def _attachment(body: bytes, *, filename: str, content_type: str) -> HttpRespons
 @require_GET
 def export_departments(request: HttpRequest, fmt: str) -> HttpResponse:
     """The department table as CSV or Excel: the filtered rows in the table's order."""
-    unit, visible = permissions.page_unit(request.user, request.GET.get("unit"))
+    unit, visible = permissions.page_unit(request.user, params.unit_code(request.GET.get("unit")))
     if unit is None:
         return forbidden(request)
     page, _error = _unit_bundle(request, unit, visible)
@@ -209,7 +210,7 @@ def export_departments(request: HttpRequest, fmt: str) -> HttpResponse:
 @require_GET
 def meeting_report(request: HttpRequest) -> HttpResponse:
     """The strategy meeting's reference material for the unit and period shown."""
-    unit, visible = permissions.page_unit(request.user, request.GET.get("unit"))
+    unit, visible = permissions.page_unit(request.user, params.unit_code(request.GET.get("unit")))
     if unit is None:
         return forbidden(request)
     page, _error = _unit_bundle(request, unit, visible)
@@ -230,7 +231,9 @@ def summary_json(request: HttpRequest) -> HttpResponse:
     if not request.user.is_authenticated:
         return JsonResponse({"error": "ログインが必要です。"}, status=401)
     try:
-        unit, visible = permissions.page_unit(request.user, request.GET.get("unit"))
+        unit, visible = permissions.page_unit(
+            request.user, params.unit_code(request.GET.get("unit"))
+        )
     except Http404:
         return JsonResponse({"error": "この所属コードはありません。"}, status=404)
     if unit is None:

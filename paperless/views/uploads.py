@@ -14,7 +14,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import content_disposition_header
@@ -31,6 +31,7 @@ from paperless.importing.counts import service
 from paperless.importing.counts.template import template_bytes
 from paperless.models import Upload
 from paperless.reads import units, uploads
+from paperless.views import params
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PER_PAGE = 50
@@ -102,12 +103,11 @@ def upload_template(request: HttpRequest) -> HttpResponse:
     permissions.require(permissions.can_upload(request.user))
     layout = "wide" if request.GET.get("layout") == "wide" else "long"
     month = _month_param(request.GET.get("month"))
-    code = request.GET.get("unit") or None
+    code = params.unit_code(request.GET.get("unit"))
     if code:
         unit = units.unit_by_code(code)
-        if unit is None:
-            raise Http404
-        permissions.require_upload_for(request.user, unit)
+        # Unknown and forbidden alike: the answer must not tell which codes exist.
+        permissions.require(unit is not None and permissions.can_upload_for(request.user, unit))
     departments = service.template_departments(request.user, code)
     content = template_bytes(departments, month, layout=layout)
     suffix = f"{month.year}年度" if layout == "wide" else format_month_iso(month)

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import io
 import smtplib
 from datetime import date
 
 import pytest
 import time_machine
+from django.contrib.admin.models import LogEntry
 from django.core import mail
 from django.core.mail.backends.locmem import EmailBackend as LocmemBackend
+from django.core.management import call_command
+from django.db import OperationalError, transaction
+from django.urls import reverse
 from django_celery_beat.models import PeriodicTask
 
 from paperless.alerts import delivery, tasks
@@ -220,3 +225,128 @@ def test_retry_delays_grow_and_stay_far_below_the_visibility_timeout():
     assert 15 <= delays[0] <= 30
     assert all(d <= tasks.RETRY_MAX_SECONDS < 3600 / 4 for d in delays)
     assert tasks.send_alert_delivery.acks_late and tasks.send_weekly_alerts.acks_late
+
+
+# --- Claim, send, record: a crash in between is never sent again, and is reported ---------
+
+
+class Crash(BaseException):
+    """The process dying (killed, out of memory) right after the server accepted."""
+
+
+def _crash(delivery_id: int) -> None:
+    raise Crash
+
+
+def _database_gone(delivery_id: int) -> None:
+    raise OperationalError("server closed the connection unexpectedly")
+
+
+@pytest.mark.parametrize("failure", [_crash, _database_gone], ids=["crash", "database gone"])
+def test_a_crash_between_send_and_record_is_not_sent_again_and_is_reported(
+    week, monkeypatch, caplog, client, users, failure
+):
+    prepared = delivery.alert_week_prepare(as_of=AS_OF)
+    message = prepared.outgoing[0]
+    monkeypatch.setattr(delivery, "mark_sent", failure)
+    with pytest.raises((Crash, OperationalError)):
+        delivery.alert_delivery_send(outgoing=message)
+    monkeypatch.undo()
+    assert len(mail.outbox) == 1  # the server has it
+    row = AlertDelivery.objects.get(pk=message.delivery_id)
+    assert (row.status, row.attempts, row.sent_at) == (Status.SENDING, 1, None)
+    assert row.claimed_at is not None
+
+    assert run() == {"planned": 6, "queued": 5}
+    assert sent_keys() == expected_messages()
+    assert [m.to[0] for m in mail.outbox].count(message.recipient) == 1
+    # Neither a duplicate task nor the worker's resume sends it.
+    assert tasks.send_alert_delivery.delay(message.as_payload()).get() == Status.SENDING
+    with time_machine.travel(date(2023, 1, 17)):
+        tasks.resume_cut_short_run()
+    assert len(mail.outbox) == 6
+    row.refresh_from_db()
+    assert row.status == Status.SENDING
+
+    # Reported: by the next run (and its log), the command and the delivery log page.
+    again = delivery.alert_week_prepare(as_of=AS_OF)
+    assert [r.delivery_id for r in again.interrupted] == [row.pk]
+    assert again.settled[Status.SENDING] == 1
+    warnings = [r for r in caplog.records if r.levelname == "WARNING" and "cut short" in r.message]
+    assert warnings and message.recipient in warnings[-1].message
+    out = io.StringIO()
+    call_command("send_weekly_alerts", "--week", AS_OF.isoformat(), stdout=out)
+    assert "送信中のまま止まっている記録 1通" in out.getvalue()
+    assert message.recipient in out.getvalue()
+    client.force_login(users["admin"])
+    page = client.get(reverse("paperless:alert_deliveries")).content.decode()
+    assert "送信中のまま止まっている記録（1通）" in page and message.recipient in page
+    assert len(mail.outbox) == 6
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_claim_is_committed_and_no_transaction_is_open_during_the_smtp_call(
+    tree, users, settings
+):
+    add_alert_counts(tree)
+    settings.EMAIL_BACKEND = "tests.integration.test_alerts_delivery_rules.Observing"
+    Observing.seen = []
+    delivery.alert_week_send_inline(as_of=AS_OF)
+    assert len(Observing.seen) == 6
+    assert set(Observing.seen) == {(False, Status.SENDING)}
+    assert set(AlertDelivery.objects.values_list("status", flat=True)) == {Status.SENT}
+
+
+class Observing(LocmemBackend):
+    """Notes, at the SMTP call, whether a transaction is open and the row's status."""
+
+    seen: list[tuple[bool, str]] = []
+
+    def send_messages(self, messages):
+        for message in messages:
+            kind = message.extra_headers["X-Paperless-Alert"].split(";")[0]
+            row = AlertDelivery.objects.get(recipient=message.to[0], kind=kind)
+            in_transaction = transaction.get_connection().in_atomic_block
+            Observing.seen.append((in_transaction, row.status))
+        return super().send_messages(messages)
+
+
+def _left_sending(monkeypatch) -> delivery.Outgoing:
+    """One message of the week sent, its record cut short: the row stays sending."""
+    message = delivery.alert_week_prepare(as_of=AS_OF).outgoing[0]
+    monkeypatch.setattr(delivery, "mark_sent", _crash)
+    with pytest.raises(Crash):
+        delivery.alert_delivery_send(outgoing=message)
+    monkeypatch.undo()
+    return message
+
+
+@pytest.mark.parametrize("arrived", [True, False], ids=["arrived", "did not arrive"])
+def test_an_administrator_resolves_a_row_left_sending_in_the_admin(
+    week, monkeypatch, client, users, arrived
+):
+    message = _left_sending(monkeypatch)
+    other = AlertDelivery.objects.exclude(pk=message.delivery_id).first()
+    client.force_login(users["admin"])
+    action = "resolve_arrived" if arrived else "resolve_not_arrived"
+    response = client.post(
+        reverse("admin:paperless_alertdelivery_changelist"),
+        {"action": action, "_selected_action": [message.delivery_id, other.pk], "index": 0},
+    )
+    assert response.status_code == 302
+    row = AlertDelivery.objects.get(pk=message.delivery_id)
+    other_status = other.status
+    other.refresh_from_db()
+    assert other.status == other_status  # only rows left sending are resolved
+    if arrived:
+        assert (row.status, row.sent_at) == (Status.SENT, row.claimed_at)
+        run()
+        assert [m.to[0] for m in mail.outbox].count(message.recipient) == 1
+    else:
+        assert row.status == Status.PENDING
+        run()
+        assert [m.to[0] for m in mail.outbox].count(message.recipient) == 2
+        row.refresh_from_db()
+        assert (row.status, row.attempts) == (Status.SENT, 2)
+    assert delivery.interrupted() == []
+    assert LogEntry.objects.filter(object_id=str(row.pk)).exists()

@@ -50,7 +50,7 @@ def test_the_partial_bundle_from_npm_is_served_when_installed():
 def test_without_npm_the_full_bundle_of_the_python_package_is_served(settings, tmp_path):
     settings.BASE_DIR = tmp_path  # no node_modules there
     assert Path(finders.find("vendor/plotly.min.js")) == FULL_BUNDLE
-    assert [w.id for w in staticfinders.PlotlyFinder().check()] == ["paperless.W001"]
+    assert [w.id for w in staticfinders.PlotlyFinder().check()] == ["paperless.W010"]
 
 
 def test_collectstatic_publishes_the_bundle_under_its_public_name(settings, tmp_path):

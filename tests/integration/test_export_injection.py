@@ -17,7 +17,7 @@ import time_machine
 from django.urls import reverse
 
 from paperless.core.fiscal import fiscal_months
-from paperless.dashboard.exports import FORMULA_PREFIXES
+from paperless.dashboard.exports import FORMULA_PREFIXES, looks_like_formula
 from paperless.models import ActionNote
 from tests.authz_rules import walk_urls
 from tests.conftest import add_counts
@@ -31,6 +31,14 @@ HOSTILE = {
     "zeimu": "\t+市民税課",
 }
 HOSTILE_WARD = "-1+中区役所"
+# The same, hidden behind blanks or written with full-width signs.
+HIDDEN = {
+    "naka_shimin": ' =HYPERLINK("http://x")',
+    "sakai_kikaku": "\u00a0@SUM(1)",
+    "zeimu": "＝1+1",
+    "sakai_shimin": "\u3000＋市民課",
+}
+HIDDEN_WARD = "－1+中区役所"
 # Every download of the dashboard: the URL names that say "export", and the meeting report.
 EXPORTS = sorted(name for name, _ in walk_urls() if "export" in name or name.endswith("_report"))
 
@@ -114,3 +122,28 @@ def test_negative_rate_stays_a_number(client, users, hostile, name):
     if isinstance(rate, str):  # CSV: the text of a number, without a leading quote
         rate = float(rate)
     assert isinstance(rate, float) and rate == pytest.approx(-0.2)
+
+
+@pytest.fixture
+def hidden(hostile):
+    for key, name in HIDDEN.items():
+        hostile[key].name = name
+        hostile[key].save()
+    hostile["naka"].name = HIDDEN_WARD
+    hostile["naka"].save()
+    return hostile
+
+
+@pytest.mark.parametrize("name", EXPORTS)
+def test_formulas_behind_blanks_or_in_full_width_come_out_as_text(client, users, hidden, name):
+    ActionNote.objects.create(
+        department=hidden["sakai_kikaku"], author=users["head"], text=" ＝cmd|' /C calc'!A0"
+    )
+    rows = _rows(_download(client, users, hidden, name))
+    cells = [c for row in rows for c in row if isinstance(c, str)]
+
+    for text in [*HIDDEN.values(), HIDDEN_WARD]:
+        assert text not in cells, f"{text!r} exported as is"
+    dangerous = [c for c in cells if looks_like_formula(c) and not _is_number(c)]
+    assert dangerous == []
+    assert any("'" + HIDDEN["naka_shimin"] in c for c in cells), "still exported, neutralised"

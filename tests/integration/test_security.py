@@ -359,6 +359,8 @@ def _production_env(tmp_path: Path, **changes: str | None) -> dict[str, str]:
         DJANGO_ALLOWED_HOSTS="paperless.example",
         DJANGO_SECURE="1",
         DATABASE_URL=f"sqlite:///{tmp_path / 'deploy.sqlite3'}",
+        # Production shares one cache between processes; nothing connects to it here.
+        REDIS_URL="redis://127.0.0.1:6379/15",
         PYTHONPATH=str(BASE_DIR),
     )
     for key, value in changes.items():
@@ -381,6 +383,26 @@ def test_check_deploy_is_clean_with_production_settings(tmp_path):
     assert result.returncode == 0, output
     assert "no issues" in output
     assert "W0" not in output and "WARNING" not in output.upper().replace("AXES", "")
+
+
+def test_check_deploy_is_clean_behind_a_proxy_with_its_address(tmp_path):
+    env = _production_env(
+        tmp_path, DJANGO_BEHIND_PROXY="1", DJANGO_TRUSTED_PROXIES="10.0.0.5,10.0.1.0/24"
+    )
+    result = _run(["manage.py", "check", "--deploy"], env)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout + result.stderr
+
+
+def test_check_deploy_warns_about_a_cache_in_each_process(tmp_path):
+    result = _run(["manage.py", "check", "--deploy"], _production_env(tmp_path, REDIS_URL=None))
+    assert "paperless.W001" in result.stdout + result.stderr
+
+
+def test_check_deploy_warns_behind_a_proxy_that_is_not_trusted(tmp_path):
+    env = _production_env(tmp_path, DJANGO_BEHIND_PROXY="1")
+    result = _run(["manage.py", "check", "--deploy"], env)
+    assert "paperless.W002" in result.stdout + result.stderr
 
 
 def test_production_refuses_to_start_with_debug_on(tmp_path):
@@ -422,6 +444,78 @@ def test_debug_is_off_unless_asked_for_and_cookies_are_secure_in_production(tmp_
     result = _run(["-c", code], env)
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["False"] + ["True"] * 5
+
+
+_PERIMETER = _IGNORE_DOTENV + (
+    "from django.conf import settings as s; "
+    "d = s.DATABASES['default']; "
+    "print(s.SECURE_PROXY_SSL_HEADER, s.SECURE_HSTS_SECONDS > 0, s.SECURE_HSTS_INCLUDE_SUBDOMAINS,"
+    " s.SECURE_HSTS_PRELOAD, d['CONN_MAX_AGE'], d['CONN_HEALTH_CHECKS'])"
+)
+
+
+def test_proxy_header_and_hsts_reach_are_opt_in_and_connections_are_kept(tmp_path):
+    env = _production_env(tmp_path, DJANGO_SETTINGS_MODULE="sakai_dx.settings")
+    result = _run(["-c", _PERIMETER], env)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["None", "True", "False", "False", "60", "True"]
+
+
+def test_proxy_header_and_hsts_reach_when_asked_for(tmp_path):
+    env = _production_env(
+        tmp_path,
+        DJANGO_SETTINGS_MODULE="sakai_dx.settings",
+        DJANGO_BEHIND_PROXY="1",
+        DJANGO_HSTS_INCLUDE_SUBDOMAINS="1",
+        DJANGO_HSTS_PRELOAD="1",
+        DJANGO_CONN_MAX_AGE="120",
+    )
+    result = _run(["-c", _PERIMETER], env)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == [
+        "('HTTP_X_FORWARDED_PROTO',",
+        "'https')",
+        "True",
+        "True",
+        "True",
+        "120",
+        "True",
+    ]
+
+
+def test_a_malformed_trusted_proxy_stops_the_start(tmp_path):
+    env = _production_env(
+        tmp_path,
+        DJANGO_SETTINGS_MODULE="sakai_dx.settings",
+        DJANGO_TRUSTED_PROXIES="10.0.0.5,proxy.city.example",
+    )
+    result = _run(["-c", _IGNORE_DOTENV + "import django; django.setup()"], env)
+    assert result.returncode != 0
+    assert "DJANGO_TRUSTED_PROXIES" in result.stderr and "proxy.city.example" in result.stderr
+
+
+def test_the_shared_cache_check_fires_only_for_local_memory_without_debug(settings):
+    from paperless.checks import check_shared_cache
+
+    locmem = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    redis = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache"}}
+    settings.DEBUG, settings.CACHES = False, locmem
+    assert [w.id for w in check_shared_cache()] == ["paperless.W001"]
+    settings.DEBUG = True
+    assert check_shared_cache() == []
+    settings.DEBUG, settings.CACHES = False, redis
+    assert check_shared_cache() == []
+
+
+def test_the_proxy_check_fires_only_behind_a_proxy_without_trusted_proxies(settings):
+    from paperless.checks import check_trusted_proxies
+
+    settings.BEHIND_PROXY, settings.TRUSTED_PROXIES = True, []
+    assert [w.id for w in check_trusted_proxies()] == ["paperless.W002"]
+    settings.TRUSTED_PROXIES = ["10.0.0.5"]
+    assert check_trusted_proxies() == []
+    settings.BEHIND_PROXY, settings.TRUSTED_PROXIES = False, []
+    assert check_trusted_proxies() == []
 
 
 def test_env_example_lists_every_secret_and_sets_none(tmp_path):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
@@ -105,5 +105,27 @@ class Command(BaseCommand):
             f"  この週に処理済みのため送らなかったもの: 送信済み {settled['sent']}通、"
             f"失敗 {settled['failed']}通、送信せず {settled['skipped']}通",
             "  送信記録は管理画面の「アラート送信記録」と /alerts/deliveries/ で確認できます。",
+            *interrupted_lines(result.prepared.interrupted),
         ]
         self.stdout.write("\n".join(lines))
+
+
+def interrupted_lines(rows: list[delivery.Interrupted]) -> list[str]:
+    """The rows left sending, for a person to resolve (they are never sent again)."""
+    if not rows:
+        return []
+    return [
+        f"  送信中のまま止まっている記録 {len(rows)}通（送信の途中で処理が止まったため、"
+        "届いたかどうか分かりません。自動では送り直しません）:",
+        *(
+            f"    {_label(r.week)}の週　{r.kind_label}　{r.recipient}"
+            f"（送信開始 {_moment(r.claimed_at)}）"
+            for r in rows
+        ),
+        "  宛先に届いたかを確かめ、管理画面の「アラート送信記録」で"
+        "「届いていた」か「届いていない（次の実行で送る）」を選んでください。",
+    ]
+
+
+def _moment(when: datetime | None) -> str:
+    return timezone.localtime(when).strftime("%Y-%m-%d %H:%M") if when else "不明"
