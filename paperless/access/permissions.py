@@ -8,8 +8,8 @@ Roles are Django groups assigned in the admin; the units come from Membership.
 
 Views ask the narrowest question: can_view_unit / visible_unit_or_403 for a page about
 a unit, can_upload_for for a file or form naming a unit, can_view_upload and
-can_change_upload for a stored upload, can_write_note, can_manage_alerts and
-can_view_audit. tests/authz_rules.py states the same rules per URL.
+can_change_upload for a stored upload, can_write_note, can_manage_alerts,
+can_manage_devices and can_view_audit. tests/authz_rules.py states the same rules per URL.
 """
 
 from __future__ import annotations
@@ -206,6 +206,11 @@ def can_write_note(user: User, department: Unit) -> bool:
 
 def can_manage_alerts(user: User) -> bool:
     """The alert schedule and the delivery records belong to the administrators."""
+    return is_administrator(user)
+
+
+def can_manage_devices(user: User) -> bool:
+    """The device register and the meter readings feed every department: administrators."""
     return is_administrator(user)
 
 

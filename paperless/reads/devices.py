@@ -2,8 +2,9 @@
 
 ``register_rows`` is what ``import_devices`` checks a file against; ``meter_inputs``
 is what a reading file continues from (the register and the readings on record of every
-counter that feeds the same departments); ``department_devices`` lists what feeds one
-department. A fixed number of queries each, whatever the number of devices.
+counter that feeds the same departments); ``readings_since`` is what the devices page
+computes its months from; ``department_devices`` lists what feeds one department. A
+fixed number of queries each, whatever the number of devices.
 """
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ from __future__ import annotations
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date
+
+from django.db.models import OuterRef, Q, Subquery
 
 from paperless.core.meters import Assignment, Reading
 from paperless.models import CounterAssignment, MeterReading, Unit
@@ -77,6 +80,27 @@ def meter_inputs(serials: Collection[str]) -> tuple[list[Assignment], list[Readi
     related = set(serials) | {row.serial for row in rows if row.department_code in fed}
     register = [row.assignment() for row in rows if row.serial in related]
     return register, _stored_readings(related)
+
+
+def readings_since(cutoff: date) -> list[Reading]:
+    """Every reading from ``cutoff`` on, and each counter's last one before it: where the
+    first interval after ``cutoff`` starts (one query)."""
+    last_before = MeterReading.objects.filter(
+        device_serial=OuterRef("device_serial"), account=OuterRef("account"), read_on__lt=cutoff
+    ).order_by("-read_on")
+    query = MeterReading.objects.filter(
+        Q(read_on__gte=cutoff) | Q(read_on=Subquery(last_before.values("read_on")[:1]))
+    ).order_by("device_serial", "account", "read_on")
+    fields = ("device_serial", "account", "read_on", "print_counter", "copy_counter")
+    return [Reading(*values) for values in query.values_list(*fields)]
+
+
+def department_names() -> dict[str, str]:
+    """Department names by code, with the unit above ("堺区役所 市民課"; one query)."""
+    rows = Unit.objects.filter(kind=Unit.Kind.DEPARTMENT).values_list(
+        "code", "name", "parent__name"
+    )
+    return {code: f"{parent} {name}" if parent else name for code, name, parent in rows.order_by()}
 
 
 def department_devices(unit: Unit) -> list[CounterAssignment]:

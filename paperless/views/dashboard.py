@@ -25,6 +25,7 @@ from paperless.dashboard import assembly, pages, report, tables
 from paperless.dashboard.filters import DepartmentFilter
 from paperless.models import Unit
 from paperless.reads import selectors
+from paperless.reads.devices import department_devices
 
 PER_PAGE = 50
 PERIOD_PARAMS = ("fy", "from", "to", "latest")
@@ -188,6 +189,7 @@ def _department_page(request: HttpRequest, unit: Unit, visible: set[int] | None)
             "page": page,
             "headline": page.headline,
             "activity": selectors.department_activity(unit),
+            "devices": department_devices(unit),
             "can_write_note": permissions.can_write_note(request.user, unit),
         }
     )
