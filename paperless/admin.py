@@ -17,6 +17,7 @@ from paperless.access import permissions
 from paperless.alerts import delivery
 from paperless.core import meters
 from paperless.core.succession import Link, check_links
+from paperless.importing.cells import normalize_code
 from paperless.models import (
     ActionNote,
     AlertDelivery,
@@ -278,6 +279,13 @@ class CounterAssignmentForm(forms.ModelForm):
             "location",
         ]
 
+    def clean_device_serial(self) -> str:
+        # Serials and department IDs are compared after NFKC, as import_devices reads them.
+        return normalize_code(self.cleaned_data["device_serial"]) or ""
+
+    def clean_account(self) -> str:
+        return normalize_code(self.cleaned_data["account"]) or ""
+
     def clean(self):
         data = super().clean()
         serial, start = data.get("device_serial"), data.get("start_date")
@@ -288,7 +296,7 @@ class CounterAssignmentForm(forms.ModelForm):
         )
         others = CounterAssignment.objects.filter(device_serial=serial).exclude(pk=self.instance.pk)
         rows = [meters.Assignment(serial, a.account, "", a.start_date, a.end_date) for a in others]
-        problems = [m for row, m in meters.register_problems([*rows, mine]) if row is mine]
+        problems = [m for _row, m in meters.register_problems_for([mine], rows)]
         if problems:
             raise ValidationError(problems)
         return data

@@ -1,7 +1,7 @@
 from django.urls import path, register_converter
 
 from paperless.views import alerts as alert_views
-from paperless.views import audit, dashboard, notes, uploads
+from paperless.views import audit, dashboard, devices, notes, uploads
 from paperless.views.params import UnitCodeConverter
 
 register_converter(UnitCodeConverter, "unitcode")
@@ -21,6 +21,7 @@ urlpatterns = [
     path("report/meeting.xlsx", dashboard.meeting_report, name="meeting_report"),
     path("api/summary.json", dashboard.summary_json, name="summary_json"),
     path("audit/", audit.audit_log, name="audit"),
+    path("devices/", devices.device_list, name="devices"),
     path("alerts/preview/", alert_views.preview, name="alert_preview"),
     path("alerts/deliveries/", alert_views.deliveries, name="alert_deliveries"),
     path("alerts/mine/", alert_views.mine, name="alert_mine"),

@@ -232,6 +232,11 @@ PAPERLESS_YEN_PER_SHEET = env.float("PAPERLESS_YEN_PER_SHEET", default=2.5)
 # Computed dashboard figures are cached; any change of data starts a new cache entry.
 PAPERLESS_DASHBOARD_CACHE_SECONDS = env.int("PAPERLESS_DASHBOARD_CACHE_SECONDS", default=600)
 PAPERLESS_DEMO_MAIL_DOMAIN = "city.sakai.example"
+# Meter readings: a reading on this day of the month or later closes its own month, one
+# before it the month before; a counter's monthly usage above the limit is a warning
+# (0 turns the check off).
+PAPERLESS_METER_CLOSE_DAY = env.int("PAPERLESS_METER_CLOSE_DAY", default=11)
+PAPERLESS_METER_MONTHLY_LIMIT = env.int("PAPERLESS_METER_MONTHLY_LIMIT", default=200_000)
 
 # Security headers. HTTPS settings follow DJANGO_SECURE (on whenever debug is off).
 SECURE = env.bool("DJANGO_SECURE", default=not DEBUG)

@@ -519,6 +519,7 @@ RULES: dict[str, tuple[Probe, ...]] = {
             check=_upload_became(Upload.Status.CANCELLED),
         ),
     ),
+    "paperless:devices": (Probe("GET", administrators()),),
     "paperless:alert_preview": (Probe("GET", administrators()),),
     "paperless:alert_deliveries": (Probe("GET", administrators()),),
     "paperless:alert_mine": (Probe("GET", signed_in()),),

@@ -5,6 +5,7 @@ collectstatic manifest; a dedicated test checks the production settings.
 """
 
 import os
+import tempfile
 
 os.environ.setdefault("DJANGO_SECRET_KEY", "test-only-secret-key-not-used-anywhere-else")
 os.environ["DJANGO_DEBUG"] = "0"
@@ -14,3 +15,6 @@ os.environ["DJANGO_STATIC_MANIFEST"] = "0"
 os.environ.pop("CELERY_BROKER_URL", None)
 os.environ.pop("EMAIL_URL", None)
 os.environ.pop("REDIS_URL", None)
+# Each test gets its own upload folder (conftest); data seeded once for a module (the demo
+# imports its meter readings as uploads) writes here, never under the project's var/.
+os.environ["UPLOAD_ROOT"] = tempfile.mkdtemp(prefix="paperless-test-uploads-")

@@ -10,10 +10,11 @@ Views ask the narrowest question: ``page_unit`` for a dashboard page, export, re
 or summary (the unit asked for, or the user's home unit, and the units they may see),
 ``can_upload`` and ``require_upload_for`` for the upload pages and templates,
 ``visible_upload_or_403``, ``can_change_upload`` and ``can_list_every_upload`` for
-stored uploads, ``can_write_note``, ``can_manage_alerts`` and ``can_view_audit``;
-``require`` turns a refusal into 403. The importer asks ``uploadable_unit_ids`` for a
-file's scope. Only decisions live here: the tree, memberships, groups and uploads come
-from ``paperless.reads``. tests/authz_rules.py states the same rules per URL.
+stored uploads, ``can_write_note``, ``can_manage_alerts``, ``can_manage_devices`` and
+``can_view_audit``; ``require`` turns a refusal into 403. The importer asks
+``uploadable_unit_ids`` for a file's scope. Only decisions live here: the tree,
+memberships, groups and uploads come from ``paperless.reads``. tests/authz_rules.py
+states the same rules per URL.
 """
 
 from __future__ import annotations
@@ -186,6 +187,11 @@ def can_write_note(user: User, department: Unit) -> bool:
 
 def can_manage_alerts(user: User) -> bool:
     """The alert schedule and the delivery records belong to the administrators."""
+    return is_administrator(user)
+
+
+def can_manage_devices(user: User) -> bool:
+    """The device register and the meter readings feed every department: administrators."""
     return is_administrator(user)
 
 

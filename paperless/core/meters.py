@@ -19,7 +19,7 @@ reading minus its first.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -88,8 +88,10 @@ class MeterMonths:
 
     departments: dict[tuple[str, date], tuple[int, int]] = field(default_factory=dict)
     counters: dict[tuple[str, str, date], tuple[int, int]] = field(default_factory=dict)
-    # Department-months that an interval ending at a new (not stored) reading touches.
+    # Department-months that an interval ending at a new (not stored) reading touches,
+    # and the first such reading of each, so that a derived count can name its row.
     touched: set[tuple[str, date]] = field(default_factory=set)
+    sources: dict[tuple[str, date], Reading] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
 
     @property
@@ -126,6 +128,35 @@ def register_problems(assignments: Iterable[Assignment]) -> list[tuple[Assignmen
                     continue
                 problems.append((row, f"{what}が重なっています（{_period(earlier)}）。"))
     return problems
+
+
+def register_problems_for(
+    rows: Sequence[Assignment], registered: Iterable[Assignment]
+) -> list[tuple[Assignment, str]]:
+    """The register's problems that concern ``rows`` (a file's rows, or the row edited in
+    the admin) checked against the ``registered`` ones, each named on one of ``rows``:
+    ``register_problems`` names the later row of a pair, which may be a registered one."""
+    mine = {id(row) for row in rows}
+    found: list[tuple[Assignment, str]] = []
+    for row, message in register_problems([*registered, *rows]):
+        if id(row) in mine:
+            found.append((row, message))
+            continue
+        for own in rows:
+            if what := _clash(own, row):
+                found.append((own, f"{what}が重なっています（{_period(row)}）。"))
+    return list(dict.fromkeys(found))  # a pair is named once, whichever row starts first
+
+
+def _clash(a: Assignment, b: Assignment) -> str | None:
+    """What two rows of one device share in time, as a message names it, or None."""
+    if a.serial != b.serial or not _overlap(a, b):
+        return None
+    if a.department_id == b.department_id:
+        return "同じカウンターの利用期間"
+    if "" in (a.department_id, b.department_id):
+        return "機器全体の割り当てと部門IDの割り当て"
+    return None
 
 
 def _overlap(a: Assignment, b: Assignment) -> bool:
@@ -240,6 +271,7 @@ def _counter_months(
             _add(result.departments, (department, month), p, c)
             if not later.stored:
                 result.touched.add((department, month))
+                result.sources.setdefault((department, month), later)
             if monthly_limit is not None and p + c > monthly_limit:
                 message = _implausible_message(month, p + c, monthly_limit)
                 result.problems.append(Problem(IMPLAUSIBLE, later, message, True))

@@ -1,6 +1,9 @@
 """The Sakai demo data: org tree, policy, monthly counts, users and action notes.
 
-``seed_demo`` is idempotent: it creates what is missing and never changes what is
+Three of 堺区's departments are fed by meter readings instead (``demo.meters``): the
+seed builds the device register and the readings and imports them through the same code
+as a lessor's file, so their counts (the same figures) show the flow. ``seed_demo`` is
+idempotent: it creates what is missing and never changes what is
 there (a unit, count, user or note that exists is left as it is), so running it twice
 changes nothing. The counts are deterministic: each department draws from its own
 ``random.Random`` seeded with its code, so a month's figures do not depend on the day
@@ -25,6 +28,7 @@ from simple_history.utils import bulk_create_with_history
 
 from paperless.access import permissions
 from paperless.core.fiscal import latest_complete_month, months_between
+from paperless.demo.meters import METER_FED, MeterSeed, ensure_meters
 from paperless.demo.org import CITY_CODE, UnitSpec, org_specs
 from paperless.models import ActionNote, Membership, MonthlyCount, Policy, Unit
 
@@ -132,6 +136,7 @@ class SeedResult:
     counts_created: int = 0
     policy_created: bool = False
     notes_created: int = 0
+    meters: MeterSeed = field(default_factory=MeterSeed)
     # username, password (None when an existing user's password was left alone),
     # role, unit label
     logins: list[Login] = field(default_factory=list)
@@ -313,7 +318,13 @@ def seed_demo(*, today: date | None = None, reset_passwords: bool = False) -> Se
     with transaction.atomic():
         units, result.units_created = _ensure_units(specs)
         result.policy_created = _ensure_policy()
-        result.counts_created = _ensure_counts(demo_counts(specs, latest), units)
+        counts = demo_counts(specs, latest)
+        typed = [row for row in counts if row.department not in METER_FED]
+        result.counts_created = _ensure_counts(typed, units)
+        # 堺区's meter-fed departments: their counts come from meter readings, imported.
+        metered = [row for row in counts if row.department in METER_FED]
+        result.meters = ensure_meters(metered, today=today)
+        result.counts_created += result.meters.counts_created
         result.logins = _ensure_users(units, reset_passwords)
         result.notes_created = _ensure_notes(units, today)
     result.units = len(specs)

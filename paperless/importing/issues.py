@@ -1,4 +1,5 @@
-"""Errors and warnings about an uploaded count file, as users and scripts see them.
+"""Errors and warnings about an uploaded count or meter-reading file, as users and
+scripts see them.
 
 Each issue names where it is (sheet, Excel row, column letter), a stable snake_case
 ``code`` for scripts and tests, the raw value as written, and a Japanese message that
@@ -29,6 +30,15 @@ ERROR_CODES = frozenset(
         "unknown_kind",
         "no_data_rows",
         "out_of_scope",
+        # meter-reading files
+        "missing_value",
+        "value_too_long",
+        "bad_date",
+        "counter_went_backwards",
+        "counter_unassigned",
+        "conflicting_readings",
+        "reading_in_future",
+        "readings_not_allowed",
         # the file itself
         "file_too_large",
         "not_a_spreadsheet",
@@ -51,6 +61,8 @@ WARNING_CODES = frozenset(
         "replaces_existing",
         "totals_row_skipped",
         "blank_rows_skipped",
+        "usage_spread_over_months",
+        "usage_implausible",
     }
 )
 

@@ -25,6 +25,7 @@ from paperless.dashboard import assembly, pages, report, tables
 from paperless.dashboard.filters import DepartmentFilter
 from paperless.models import Unit
 from paperless.reads import activity, summary, units
+from paperless.reads.devices import department_devices
 from paperless.views import params
 
 PER_PAGE = 50
@@ -169,6 +170,7 @@ def _department_page(request: HttpRequest, unit: Unit, visible: set[int] | None)
             "page": page,
             "headline": page.headline,
             "activity": activity.department_activity(unit),
+            "devices": department_devices(unit),
             "can_write_note": permissions.can_write_note(request.user, unit),
         }
     )

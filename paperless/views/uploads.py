@@ -93,6 +93,7 @@ def _new_context(request: HttpRequest, form: UploadForm) -> dict:
         "month_label": month_label(month),
         "department_count": len(departments),
         "max_mb": settings.UPLOAD_MAX_BYTES / 1024 / 1024,
+        "is_admin": permissions.is_administrator(request.user),
     }
 
 

@@ -138,3 +138,17 @@ def test_the_device_register_refuses_overlapping_counters(admin_client, tree):
     data["device_serial"] = "SN2"
     assert admin_client.post("/admin/paperless/counterassignment/add/", data).status_code == 302
     assert CounterAssignment.objects.count() == 2
+
+
+def test_the_device_register_refuses_a_row_starting_before_an_overlapping_one(admin_client, tree):
+    CounterAssignment.objects.create(
+        device_serial="SN1", department=tree["sakai_shimin"], start_date=date(2024, 4, 1)
+    )
+    data = assignment_form(
+        device_serial="ＳＮ１",  # full-width: the same serial after NFKC
+        department=str(tree["sakai_kikaku"].pk),
+        start_date="2024-01-01",
+    )
+    response = admin_client.post("/admin/paperless/counterassignment/add/", data)
+    assert "同じカウンターの利用期間が重なっています" in errors(response)
+    assert CounterAssignment.objects.count() == 1

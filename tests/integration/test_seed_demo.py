@@ -284,3 +284,51 @@ def test_fy2026_wards_differ_widely_and_a_fair_share_of_departments_lag(seeded):
     lagging = (judged["status"] == "lagging").mean()
     assert 0.15 <= lagging <= 0.40
     assert table.loc["120100", "status"] == "lagging"  # kikaku-naka's department
+
+
+def test_three_sakai_departments_are_fed_by_meter_readings_through_the_import(seeded):
+    from paperless.demo.meters import METER_FED
+    from paperless.models import CounterAssignment, MeterReading, Upload
+
+    shared = CounterAssignment.objects.filter(device_serial="C318R220101").order_by("account")
+    assert [(a.account, a.department.name) for a in shared] == [
+        ("0101", "企画総務課"),
+        ("0102", "自治推進課"),
+    ]
+    replaced = CounterAssignment.objects.filter(department__code="110500").order_by("start_date")
+    assert [(a.device_serial, a.end_date) for a in replaced] == [
+        ("C308P800455", date(2023, 9, 30)),
+        ("C319R330877", None),
+    ]
+    upload = Upload.objects.get()
+    assert (upload.original_name, upload.status) == ("demo_検針値_202610.csv", "committed")
+    fed = MonthlyCount.objects.filter(department__code__in=METER_FED).select_related("department")
+    assert {c.upload_id for c in fed} == {upload.pk}
+    assert MeterReading.objects.filter(upload=upload).count() == 3 * 79 + 4  # + first readings
+    # The derived counts are the demo's own figures for those departments.
+    expected = {
+        (r.department, r.month): (r.print_sheets, r.copy_sheets, r.excluded_sheets)
+        for r in seed.demo_counts(org_specs(), LATEST)
+        if r.department in METER_FED
+    }
+    got = {
+        (c.department.code, c.month): (c.print_sheets, c.copy_sheets, c.excluded_sheets)
+        for c in fed
+    }
+    assert got == expected and len(got) == 3 * 79
+
+
+def test_running_twice_imports_no_readings_again(seeded):
+    from paperless.models import CounterAssignment, MeterReading, Upload
+
+    def state():
+        return (
+            Upload.objects.count(),
+            MeterReading.objects.count(),
+            CounterAssignment.history.count(),
+        )
+
+    before = state()
+    out = run_seed()
+    assert state() == before
+    assert "複合機 3 台、検針値 241 件、検針値から作成した月別枚数 0 件" in out

@@ -30,6 +30,8 @@ ORM_ALLOWED = {
     "paperless.importing.counts.service": "upload rows (writes)",
     "paperless.importing.master.org": "org import commit (writes)",
     "paperless.importing.master.org_links": "predecessor links of the org import (writes)",
+    "paperless.importing.master.devices": "device register import commit (writes)",
+    "paperless.importing.meters.service": "stores the new meter readings (writes)",
     "paperless.alerts.delivery": "claims delivery rows (writes)",
     "paperless.demo": "the demo organisation and seed (writes)",
 }

@@ -251,3 +251,18 @@ def test_a_whole_device_row_may_not_overlap_a_department_id_row():
     problems = meters.register_problems(rows)
     assert len(problems) == 2
     assert all("機器全体の割り当てと部門IDの割り当て" in m for _, m in problems)
+
+
+def test_problems_for_new_rows_are_named_on_them_whichever_row_starts_first():
+    registered = [Assignment("SN1", "", "D1", date(2024, 4, 1))]
+    # starts before the registered row, which register_problems would name instead
+    earlier = Assignment("SN1", "01", "D2", date(2024, 1, 1), date(2024, 6, 30))
+    later = Assignment("SN1", "", "D3", date(2024, 9, 1))
+    problems = meters.register_problems_for([earlier, later], registered)
+    assert [(row.department, m) for row, m in problems] == [
+        ("D2", "機器全体の割り当てと部門IDの割り当てが重なっています（機器全体 2024年4月1日〜）。"),
+        ("D3", "同じカウンターの利用期間が重なっています（機器全体 2024年4月1日〜）。"),
+    ]
+    assert (
+        meters.register_problems_for([Assignment("SN2", "", "D1", earlier.start)], registered) == []
+    )

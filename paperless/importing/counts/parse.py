@@ -2,6 +2,8 @@
 
 ``parse_bytes`` is the whole pure part of the import: safety checks, reading (in a
 limited child process), finding the table, and parsing every row (``long``, ``wide``).
+A file without a count table whose columns say it holds meter readings is read by
+``meters.parse`` instead (layout ``meter`` or ``meter_ricoh``, readings, no records).
 A file that cannot be read at all comes back ``refused`` with one file-level error;
 otherwise every bad cell is reported with its sheet, Excel row, column letter and raw
 value, and only the rows without error become records. Nothing here knows the
@@ -18,6 +20,7 @@ from paperless.importing.files.limits import Limits, TableError
 from paperless.importing.files.reader import iter_sheets, run_reader
 from paperless.importing.files.sandbox import gc_paused
 from paperless.importing.issues import Issue
+from paperless.importing.meters.parse import read_readings
 
 __all__ = ["ParsedFile", "Record", "parse_bytes", "parse_counts", "refused"]
 
@@ -30,6 +33,12 @@ def parse_counts(data: bytes, *, filename: str, limits: Limits) -> ParsedFile:
     table, issues = find_table(
         iter_sheets(data, filename=filename, limits=limits), filename=filename
     )
+    if table is None:
+        readings = read_readings(
+            iter_sheets(data, filename=filename, limits=limits), filename=filename
+        )
+        if readings is not None:
+            return readings
     parsed = ParsedFile(filename, errors=issues)
     if table is None:
         parsed.sheet = issues[0].sheet if issues else None

@@ -14,6 +14,7 @@ from functools import lru_cache
 from typing import NamedTuple
 
 from paperless.core.fiscal import month_label
+from paperless.core.meters import Reading
 from paperless.importing.cells import normalize_key
 from paperless.importing.counts.layout import Table
 from paperless.importing.issues import Issue, raw_text, sort_key
@@ -69,6 +70,8 @@ class ParsedFile:
     refused: bool = False  # the file could not be read at all
     # (code, row, column) of rows left out for a bad cell: validation checks the codes
     other_codes: list[tuple[str, int, str | None]] = field(default_factory=list)
+    # A meter-reading file's readings (importing.meters); its records are derived.
+    readings: list[Reading] = field(default_factory=list)
 
     def sort(self) -> None:
         self.errors.sort(key=sort_key)

@@ -5,9 +5,12 @@ Web: ``template_departments`` lists the departments of a user's template,
 SHA-256), ``check_upload`` parses and validates it and stores the preview in
 ``Upload.summary``, ``confirm_upload`` parses the stored original again and hands it
 to ``commit.commit_upload``, ``cancel_upload`` drops a pending one. Command line:
-``import_file`` does the same in one go. The same parse, validation and write serve
-both, and the tests. The only rows written here are the ``Upload`` rows; units come
-from ``paperless.reads.units``.
+``import_file`` does the same in one go (``import_content`` for bytes already read).
+The same parse, validation and write serve both, and the tests. The only rows written
+here are the ``Upload`` rows; units come from ``paperless.reads.units``. A meter-reading
+file (``meters.service.is_reading_file``) takes the same steps: its records are derived
+from the readings first (``meters.service.prepare``) and its commit stores the new
+readings too (``meters.service.commit_readings``).
 """
 
 from __future__ import annotations
@@ -32,6 +35,12 @@ from paperless.importing.counts.validate import CHANGED, NEW, Validation, valida
 from paperless.importing.files.limits import Limits, TableError
 from paperless.importing.files.reader import load_bytes
 from paperless.importing.issues import Issue, sort_key
+from paperless.importing.meters.service import (
+    MeterPlan,
+    commit_readings,
+    is_reading_file,
+    prepare,
+)
 from paperless.models import Unit, Upload
 from paperless.reads import units
 
@@ -45,6 +54,7 @@ class FileOutcome:
     validation: Validation = field(default_factory=Validation)
     commit: CommitResult | None = None
     upload: Upload | None = None
+    meters: MeterPlan | None = None  # a meter-reading file's readings
 
     @property
     def errors(self) -> list[Issue]:
@@ -63,8 +73,12 @@ class FileOutcome:
         return 2 if self.parsed.refused else 0 if self.ok else 1
 
     def as_json(self) -> dict[str, Any]:
-        """The command's JSON line, keys in the documented order."""
-        return {"file": self.name, "ok": self.ok, **totals(self.parsed)} | {
+        """The command's JSON line, keys in the documented order; a reading file adds
+        how many readings and devices it holds."""
+        readings = {}
+        if self.meters is not None:
+            readings = {"readings": self.meters.readings, "devices": self.meters.devices}
+        return {"file": self.name, "ok": self.ok, **totals(self.parsed), **readings} | {
             "errors": [e.as_json() for e in self.errors],
             "warnings": [w.as_json() for w in self.warnings],
         }
@@ -137,6 +151,9 @@ def check_upload(
     limits = limits or Limits.from_settings()
     today = today or timezone.localdate()
     parsed = _parse_stored(upload, limits)
+    plan = None
+    if is_reading_file(parsed):
+        parsed, plan = prepare(parsed, user=user, today=today)
     context = None
     validation = Validation()
     if not parsed.refused:
@@ -145,10 +162,12 @@ def check_upload(
             parsed.records, context, sheet=parsed.sheet, other_codes=parsed.other_codes
         )
     upload.summary = build_summary(parsed, validation, context)
+    if plan is not None:
+        upload.summary |= plan.as_summary()
     counts = validation.counts()
     if parsed.refused or parsed.errors or validation.errors:
         upload.status = Upload.Status.REJECTED
-    elif counts[NEW] + counts[CHANGED] == 0:
+    elif counts[NEW] + counts[CHANGED] == 0 and not (plan and plan.new):
         upload.status = Upload.Status.NO_CHANGE
     upload.scope = scope_unit(c.unit.id for c in validation.changes)
     upload.save(update_fields=["summary", "status", "scope"])
@@ -169,6 +188,8 @@ def confirm_upload(
         upload.status = Upload.Status.REJECTED
         upload.save(update_fields=["summary", "status"])
         return CommitResult(upload.status)
+    if is_reading_file(parsed):
+        return commit_readings(upload=upload, user=user, parsed=parsed, today=today)[0]
     return commit_upload(upload=upload, user=user, parsed=parsed, today=today)
 
 
@@ -196,33 +217,61 @@ def import_file(
 ) -> FileOutcome:
     """Check one file and, when it is valid and not a dry run, commit it on its own."""
     limits = limits or Limits.from_settings()
-    today = today or timezone.localdate()
     name = name or str(path)
     filename = Path(path).name
     try:
         data = load_bytes(path, filename=filename, max_bytes=limits.max_bytes)
     except TableError as error:
         return FileOutcome(name, refused(filename, error))
+    return import_content(
+        data, filename=filename, user=user, dry_run=dry_run, name=name, today=today, limits=limits
+    )
+
+
+def import_content(
+    data: bytes,
+    *,
+    filename: str,
+    user,
+    dry_run: bool = False,
+    name: str | None = None,
+    today: date | None = None,
+    limits: Limits | None = None,
+) -> FileOutcome:
+    """``import_file`` for a file's bytes (the demo data builds its files in memory)."""
+    limits = limits or Limits.from_settings()
+    today = today or timezone.localdate()
     parsed = parse_bytes(data, filename=filename, limits=limits)
-    outcome = FileOutcome(name, parsed)
+    outcome = FileOutcome(name or filename, parsed)
     if parsed.refused:
         return outcome
+    reading_file = is_reading_file(parsed)
     if dry_run or parsed.errors:
-        context = load_context(parsed.records, user=user, today=today)
+        if reading_file:
+            outcome.parsed, outcome.meters = prepare(parsed, user=user, today=today)
+        context = load_context(outcome.parsed.records, user=user, today=today)
         outcome.validation = validate(
-            parsed.records, context, sheet=parsed.sheet, other_codes=parsed.other_codes
+            outcome.parsed.records,
+            context,
+            sheet=parsed.sheet,
+            other_codes=parsed.other_codes,
         )
         if not dry_run:
             outcome.upload = receive_upload(
                 content=data, filename=filename, user=user, source=Upload.Source.COMMAND
             )
-            outcome.upload.summary = build_summary(parsed, outcome.validation, context)
+            outcome.upload.summary = build_summary(outcome.parsed, outcome.validation, context)
             outcome.upload.status = Upload.Status.REJECTED
             outcome.upload.save(update_fields=["summary", "status"])
         return outcome
     outcome.upload = receive_upload(
         content=data, filename=filename, user=user, source=Upload.Source.COMMAND
     )
-    outcome.commit = commit_upload(upload=outcome.upload, user=user, parsed=parsed, today=today)
+    if reading_file:
+        outcome.commit, outcome.parsed, outcome.meters = commit_readings(
+            upload=outcome.upload, user=user, parsed=parsed, today=today
+        )
+    else:
+        outcome.commit = commit_upload(upload=outcome.upload, user=user, parsed=parsed, today=today)
     outcome.validation = outcome.commit.validation
     return outcome

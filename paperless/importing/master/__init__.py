@@ -1,4 +1,4 @@
-"""Master data (the org master now, the device register next) through one table reader.
+"""Master data (the org master, the device register) through one table reader.
 
 * ``table`` is the reader every master file shares, pure: column definitions (key,
   Japanese label, aliases incl. English, required or optional), the header search in the
@@ -8,4 +8,6 @@
   ``files.reader``.
 * ``org`` is the org master import (``manage.py import_org``): its columns, parsing,
   validation against the units ``reads.org`` reads, and the commit.
+* ``devices`` is the device register import (``manage.py import_devices``), the same way,
+  checked against ``reads.devices`` and ``core.meters``' register rules.
 """

@@ -7,12 +7,14 @@ import json
 from django.core.management.base import BaseCommand, CommandError
 
 from paperless.importing.counts.service import FileOutcome, import_file
+from paperless.models import Upload
 from paperless.reads.users import user_by_username
 
 
 class Command(BaseCommand):
     help = (
-        "月別の印刷・コピー枚数（.xlsx / .xlsm / .xls / .csv）を取り込みます。ファイルごとに"
+        "月別の印刷・コピー枚数（.xlsx / .xlsm / .xls / .csv）を取り込みます。複合機の検針値の"
+        "ファイルは列見出しで見分け、機器台帳に沿って所属・月ごとの枚数にして取り込みます。ファイルごとに"
         "確認し、エラーのないファイルだけをそれぞれ登録します（エラーのあるファイルからは"
         "何も登録しません）。--user がなければ管理者として（範囲の制限なしに）取り込みます。"
         "終了コード: 0 すべて正常、1 データのエラーがあるファイルあり、"
@@ -53,6 +55,11 @@ class Command(BaseCommand):
             f"{'・'.join(data['months'][:3])}{' ほか' if len(data['months']) > 3 else ''}）"
             f" 印刷 {data['print_total']:,} / コピー {data['copy_total']:,}"
         )
+        if (plan := outcome.meters) is not None:
+            head += (
+                f"、検針値 {plan.readings:,}件（機器 {plan.devices:,}台、"
+                f"未登録の検針値 {len(plan.new):,}件）"
+            )
         for issue in outcome.errors:
             self.stderr.write(f"{outcome.name}: エラー {issue}")
         for issue in outcome.warnings:
@@ -63,7 +70,7 @@ class Command(BaseCommand):
             self.stderr.write(f"{head} — {len(outcome.errors):,}件のエラーのため登録しません。")
         elif dry_run:
             self.stdout.write(f"{head} — 確認のみ（保存していません）。")
-        elif outcome.commit and outcome.commit.written:
+        elif outcome.commit and outcome.commit.status == Upload.Status.COMMITTED:
             c = outcome.commit
             self.stdout.write(
                 f"{head} — 登録しました（新規 {c.created:,}件、更新 {c.updated:,}件、"

@@ -28,6 +28,9 @@ def summary_lines(result: SeedResult) -> list[str]:
         f"  組織: {result.units:,} 件（今回作成 {result.units_created:,} 件）"
         f"、うち所属 {result.departments:,}（ほかに統合で廃止 {result.departments_closed}）",
         f"  月別枚数: {result.counts:,} 件（今回作成 {result.counts_created:,} 件）",
+        f"  機器台帳・検針値: 堺区役所の3所属（複合機 {result.meters.devices} 台、"
+        f"検針値 {result.meters.readings:,} 件、検針値から作成した月別枚数 "
+        f"{result.meters.counts_created:,} 件）",
         f"  期間: {month_label(first)}〜{month_label(last)}"
         f"（{fy_era_label(fiscal_year(first))}〜{fy_era_label(fiscal_year(last))}）",
         "  目標設定: 2020年度から 基準年度 2020年度・取組基準 30%・全市目標 50%"
