@@ -186,6 +186,15 @@ def test_huge_row_count_is_refused(tmp_path):
     assert_refused(probe(tmp_path, xlsx(rows), "huge.xlsx", max_rows=2_000), "too_many_rows")
 
 
+def test_title_cells_of_32000_spaces_and_a_letter_are_read_at_once(tmp_path):
+    # Three such cells took the old month-in-title pattern minutes; now the file is read
+    # well within the reader's time limit, and the table under them is found.
+    cell = " " * 32_000 + "x"
+    rows = [[cell, cell, cell], *long_rows(["2022-12", "110100", "", 1, 2])]
+    result = probe(tmp_path, csv_bytes(rows), "spaces.csv", max_seconds=20)
+    assert not result["refused"] and result["codes"] == [] and result["records"] == 1
+
+
 def test_too_large_file_is_refused_before_reading(tmp_path):
     result = probe(tmp_path, b"x" * 5000, "big.csv", max_bytes=4000)
     assert_refused(result, "file_too_large", "大きすぎ")
