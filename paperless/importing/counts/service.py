@@ -22,11 +22,11 @@ from django.utils import timezone
 from paperless.importing.counts.commit import CommitResult, commit_upload
 from paperless.importing.counts.context import load_context
 from paperless.importing.counts.parse import ParsedFile, parse_bytes, refused
-from paperless.importing.counts.summary import build_summary, totals
-from paperless.importing.counts.validate import CHANGED, NEW, Validation, validate
+from paperless.importing.counts.summary import build_summary, merged_issues, totals
+from paperless.importing.counts.validate import CHANGED, NEW, Validation, validate_file
 from paperless.importing.files.limits import Limits, TableError
 from paperless.importing.files.reader import load_bytes
-from paperless.importing.issues import Issue, sort_key
+from paperless.importing.issues import Issue
 from paperless.models import Unit, Upload
 
 
@@ -42,11 +42,36 @@ class FileOutcome:
 
     @property
     def errors(self) -> list[Issue]:
-        return sorted(self.parsed.errors + self.validation.errors, key=sort_key)
+        """The first errors in sheet order (``MAX_ISSUES``); ``more_errors`` counts the rest."""
+        return self._issues()[0]
+
+    @property
+    def more_errors(self) -> dict[str, int]:
+        return self._issues()[1]
 
     @property
     def warnings(self) -> list[Issue]:
-        return sorted(self.parsed.warnings + self.validation.warnings, key=sort_key)
+        return self._warnings()[0]
+
+    @property
+    def more_warnings(self) -> dict[str, int]:
+        return self._warnings()[1]
+
+    @property
+    def error_count(self) -> int:
+        return len(self.errors) + sum(self.more_errors.values())
+
+    def _issues(self) -> tuple[list[Issue], dict[str, int]]:
+        parsed, validation = self.parsed, self.validation
+        return merged_issues(
+            parsed.errors, validation.errors, parsed.more_errors, validation.more_errors
+        )
+
+    def _warnings(self) -> tuple[list[Issue], dict[str, int]]:
+        parsed, validation = self.parsed, self.validation
+        return merged_issues(
+            parsed.warnings, validation.warnings, parsed.more_warnings, validation.more_warnings
+        )
 
     @property
     def ok(self) -> bool:
@@ -57,11 +82,18 @@ class FileOutcome:
         return 2 if self.parsed.refused else 0 if self.ok else 1
 
     def as_json(self) -> dict[str, Any]:
-        """The command's JSON line, keys in the documented order."""
-        return {"file": self.name, "ok": self.ok, **totals(self.parsed)} | {
+        """The command's JSON line, keys in the documented order. ``more_errors`` and
+        ``more_warnings`` (counts per code of the issues not listed) come only when a
+        list was cut at ``MAX_ISSUES``."""
+        line = {"file": self.name, "ok": self.ok, **totals(self.parsed)} | {
             "errors": [e.as_json() for e in self.errors],
             "warnings": [w.as_json() for w in self.warnings],
         }
+        if more_errors := self.more_errors:
+            line["more_errors"] = more_errors
+        if more_warnings := self.more_warnings:
+            line["more_warnings"] = more_warnings
+        return line
 
 
 def scope_unit(unit_ids: Iterable[int]) -> Unit | None:
@@ -127,9 +159,7 @@ def check_upload(
     validation = Validation()
     if not parsed.refused:
         context = load_context(parsed.records, user=user, today=today)
-        validation = validate(
-            parsed.records, context, sheet=parsed.sheet, other_codes=parsed.other_codes
-        )
+        validation = validate_file(parsed, context)
     upload.summary = build_summary(parsed, validation, context)
     counts = validation.counts()
     if parsed.refused or parsed.errors or validation.errors:
@@ -185,9 +215,7 @@ def import_file(
         return outcome
     if dry_run or parsed.errors:
         context = load_context(parsed.records, user=user, today=today)
-        outcome.validation = validate(
-            parsed.records, context, sheet=parsed.sheet, other_codes=parsed.other_codes
-        )
+        outcome.validation = validate_file(parsed, context)
         if not dry_run:
             outcome.upload = receive_upload(
                 content=data, filename=filename, user=user, source=Upload.Source.COMMAND

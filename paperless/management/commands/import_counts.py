@@ -8,6 +8,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
 from paperless.importing.counts.service import FileOutcome, import_file
+from paperless.importing.issues import more_lines
 
 
 class Command(BaseCommand):
@@ -57,10 +58,16 @@ class Command(BaseCommand):
             self.stderr.write(f"{outcome.name}: エラー {issue}")
         for issue in outcome.warnings:
             self.stderr.write(f"{outcome.name}: 注意 {issue}")
+        for kind, more in (("エラー", outcome.more_errors), ("注意", outcome.more_warnings)):
+            for line in more_lines(more):
+                self.stderr.write(
+                    f"{outcome.name}: ほかの{kind} {line['label']}（{line['code']}）"
+                    f" {line['count']:,}件"
+                )
         if outcome.parsed.refused:
             self.stderr.write(f"{outcome.name}: 読み込めませんでした。")
         elif not outcome.ok:
-            self.stderr.write(f"{head} — {len(outcome.errors):,}件のエラーのため登録しません。")
+            self.stderr.write(f"{head} — {outcome.error_count:,}件のエラーのため登録しません。")
         elif dry_run:
             self.stdout.write(f"{head} — 確認のみ（保存していません）。")
         elif outcome.commit and outcome.commit.written:
