@@ -94,6 +94,7 @@ FAR = "XFD1048576"
         f'<c s=">" r="{FAR}">',  # a ">" inside a value ends no tag
         '<c r="&#88;FD1048576">',  # a character reference is the letter it stands for
         f'<x:c xmlns:x="urn:x" r="{FAR}">',
+        '<c r="XFD' + "0" * 5_000 + '1048576">',  # leading zeros do not hide the row
     ],
 )
 def test_a_far_cell_in_any_spelling_is_refused_before_reading(tag):
@@ -158,6 +159,16 @@ def test_shared_strings_declaring_more_than_the_cell_limit_are_refused(attribute
     message = caught.value.message
     assert caught.value.code == "too_many_cells"
     assert "4,000,000,000個" in message and declared in message and "sharedStrings" in message
+
+
+def test_a_column_name_of_many_letters_is_refused_not_converted():
+    data = hostile.far_cell_written('<c r="' + "A" * 5_000 + '1">')
+    assert refusal(data) == "too_many_columns"
+
+
+def test_shared_strings_with_leading_zeros_are_read_as_the_number_they_are():
+    data = hostile.shared_strings('uniqueCount="' + "0" * 40 + '4000000000"')
+    assert refusal(data) == "too_many_cells"
 
 
 def test_shared_strings_within_the_limit_pass():

@@ -9,9 +9,9 @@ Two ways to read a part:
 
 * fast: byte patterns, for parts whose every cell tag is written the plain way
   (``<c r="A1" s="1" t="n">``: Excel, LibreOffice, openpyxl and xlsxwriter). It trusts
-  nothing it did not parse: every cell tag in any spelling (a namespace prefix, any
-  whitespace after the name) is counted, and when the plain ones do not account for all
-  of them the part is read exactly instead;
+  nothing it did not parse: a cell tag spelled any other way (any whitespace after the
+  name, a namespace prefix, no reference first) or one whose attributes are not all
+  plain makes the whole part read exactly instead;
 * exact: an XML parser (expat, with DOCTYPE and entity declarations refused as in
   defusedxml), so whitespace, quotes, entities, ``>`` inside a value and tags across
   chunk boundaries read as any XML reader reads them. Cells are positioned the way
@@ -34,8 +34,8 @@ from paperless.importing.files.limits import (
     grid_error,
 )
 
-# A cell tag spelled any other way than "<c r=\"" (a tag never spans chunks: each chunk
-# ends just after a ">"), and one with a namespace prefix.
+# A cell tag spelled any other way than "<c r=\"", and one with a namespace prefix (the
+# name and the character after it are never cut apart: each chunk ends with a ">").
 _ODD_CELL = re.compile(rb'<c(?! r=")[\s/>]')
 _PREFIXED_CELL = re.compile(rb"<[^\s<>/!?:]+:c[\s/>]")
 # The plain spelling, whole tag: the reference first and only plain attributes after it.
@@ -49,11 +49,23 @@ _PLAIN_ATTRIBUTE = re.compile(rb' ([\w:.-]+)="([^"<>]*)"')
 _DIMENSION = re.compile(rb'<dimension ref="[A-Z]{0,3}[0-9]{0,9}:?([A-Z]{1,3})([0-9]{1,9})"')
 # A reference as python-calamine reads it (letters, then digits; any case). "$" and
 # surrounding spaces, which it refuses, are read here as if absent.
-_REFERENCE = re.compile(r"\$?([A-Za-z]{1,16})\$?([0-9]{1,16})")
-_TRAILING_NUMBER = re.compile(r"([0-9]{1,16})$")
-_SIZE = re.compile(r"\+?([0-9]{1,30})")
+_REFERENCE = re.compile(r"\$?([A-Za-z]++)\$?([0-9]++)")
+_TRAILING_NUMBER = re.compile(r"(?<![0-9])([0-9]++)$")
+_SIZE = re.compile(r"\+?([0-9]++)")
+# Longer numbers and column names are beyond any limit; they are not converted.
+_MAX_DIGITS, _MAX_LETTERS = 15, 8
+_HUGE = 10**_MAX_DIGITS
 # Declared sizes a reader reserves memory for, by the local name of the attribute.
 _STRING_COUNTS = ("uniqueCount", "count")
+
+
+def _number(digits: str) -> int:
+    digits = digits.lstrip("0")
+    return int(digits or "0") if len(digits) <= _MAX_DIGITS else _HUGE
+
+
+def _column(letters: str) -> int:
+    return column_number(letters.upper()) if len(letters) <= _MAX_LETTERS else _HUGE
 
 
 def _local(name: str) -> str:
@@ -92,10 +104,11 @@ class CellScan:
         if b"sst" in chunk:
             self._fast_strings(chunk)
         if not self.seen_sheet:
+            if b"<dimension" in chunk:
+                self._fast_dimension(chunk)
             if b"sheetData" not in chunk:
                 return
             self.seen_sheet = True
-            self._fast_dimension(chunk)
         # Every cell tag must be a plain one, or the part is read exactly.
         odd = _ODD_CELL.search(chunk) or (b":c" in chunk and _PREFIXED_CELL.search(chunk))
         columns = [] if odd else _CELL_COLUMN.findall(chunk)
@@ -164,7 +177,7 @@ class CellScan:
         elif local == "row":
             number = _TRAILING_NUMBER.search(attributes.get("r", "").strip())
             if number:
-                self._row = int(number[1])
+                self._row = _number(number[1])
         elif local == "sheetData":
             self.seen_sheet = True
         elif local == "sst":
@@ -182,7 +195,7 @@ class CellScan:
     def _cell(self, reference: str | None) -> None:
         found = _REFERENCE.fullmatch(reference.strip()) if reference is not None else None
         if found:
-            col, row = column_number(found[1].upper()), int(found[2])
+            col, row = _column(found[1]), _number(found[2])
             self._ref_row = row
         else:
             # python-calamine keeps the row element's number; older readers kept the
@@ -197,8 +210,8 @@ class CellScan:
         if _local(name) not in _STRING_COUNTS:
             return
         size = _SIZE.fullmatch(value.strip())
-        if size and int(size[1]) > self.declared_strings:
-            self.declared_strings = int(size[1])
+        if size and _number(size[1]) > self.declared_strings:
+            self.declared_strings = _number(size[1])
             self.declared_attribute = _local(name)
 
     def _note(self, col: int, row: int) -> None:
