@@ -196,6 +196,12 @@ UPLOAD_MAX_CELLS = env.int("UPLOAD_MAX_CELLS", default=5_000_000)
 UPLOAD_MAX_MEMORY_BYTES = env.int("UPLOAD_MAX_MEMORY_MB", default=1024) * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+# The size limit first: an upload past UPLOAD_MAX_BYTES (declared or received) stops there.
+FILE_UPLOAD_HANDLERS = [
+    "paperless.upload_limit.SizeLimitUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 
 # E-mail: SMTP from EMAIL_URL in production; files under var/mail/ otherwise.
 EMAIL_URL = env.str("EMAIL_URL", default="")

@@ -53,8 +53,13 @@ _KANJI = re.compile(
     re.ASCII,
 )
 _COMPACT = re.compile(r"(?P<year>\d{4})(?P<month>\d{2})", re.ASCII)
-# "2022-01-01 00:00:00" is what str() of a spreadsheet datetime looks like.
-_TIME_SUFFIX = re.compile(r"[T\s]+\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?$", re.ASCII)
+# "2022-01-01 00:00:00" is what str() of a spreadsheet datetime looks like. The match
+# starts only where a run of separators starts and never gives back, so a search over
+# text with long runs of spaces stays linear.
+_TIME_SUFFIX = re.compile(r"(?<![T\s])[T\s]++\d{1,2}:\d{2}(?::\d{2}(?:\.\d++)?)?$", re.ASCII)
+# The longest text tried as a month ("2022-01-01 00:00:00.000000" has 26 characters):
+# longer text is no month, and no pattern ever sees it.
+MAX_MONTH_TEXT = 64
 
 
 def month_start(d: date) -> date:
@@ -211,7 +216,10 @@ def parse_month(value: object) -> date | None:
 
 
 def _parse_text(value: str) -> date | None:
-    text = _TIME_SUFFIX.sub("", unicodedata.normalize("NFKC", value).strip())
+    text = unicodedata.normalize("NFKC", value).strip()
+    if len(text) > MAX_MONTH_TEXT:
+        return None
+    text = _TIME_SUFFIX.sub("", text)
     text = re.sub(r"\s+", "", text).upper().removesuffix("分")
     for pattern in (_SEPARATED, _KANJI, _COMPACT):
         match = pattern.fullmatch(text)

@@ -1,8 +1,9 @@
 """Files into the database: every spreadsheet or CSV the city sends us.
 
 * ``files`` reads a file safely: ``limits`` and ``safety`` check the bytes before any
-  spreadsheet library sees them, ``sandbox`` runs the reader in a limited child
-  process, ``reader`` turns sheets into plain rows. It knows nothing of counts or units.
+  spreadsheet library sees them (``package`` and ``cellscan`` for .xlsx parts, ``biff``
+  for .xls), ``sandbox`` runs the reader in a limited child process, ``reader`` turns
+  sheets into plain rows. It knows nothing of counts or units.
 * ``counts`` is the monthly-counts pipeline: ``layout`` finds the table, ``values``
   and ``records`` (``long``, ``wide``) parse every row, ``validate`` checks them against
   the ``context`` read from the database, ``commit`` writes them in one transaction,

@@ -13,6 +13,13 @@ import re
 import unicodedata
 from datetime import date, datetime, time
 
+# A header, a title, a month, a code or a count is a short line of text: a longer cell
+# means none of them and is never matched against a pattern, so that reading any cell
+# costs time in proportion to its length (a title above the table may be a sentence).
+MAX_LABEL_CHARS = 200
+_TRAILING_NOTE = re.compile(r"\([^()]*+\)$")
+_IGNORED_IN_KEYS = re.compile(r"[\s_※*]")
+
 
 def is_blank(value: object) -> bool:
     """True for an empty cell: None, or text that is only whitespace (full-width too)."""
@@ -59,8 +66,8 @@ def normalize_key(value: object) -> str:
     """A header or keyword cell as compared: NFKC, case-folded, without spaces, "_",
     "※" or "*", and without a trailing note in brackets ("所属長メールアドレス（任意）")."""
     text = unicodedata.normalize("NFKC", normalize_text(value)).casefold().strip()
-    text = re.sub(r"\([^()]*\)$", "", text)
-    return re.sub(r"[\s_※*]", "", text)
+    text = _TRAILING_NOTE.sub("", text)
+    return _IGNORED_IN_KEYS.sub("", text)
 
 
 def column_letter(index: int) -> str:

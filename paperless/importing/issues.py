@@ -8,8 +8,15 @@ says what to fix. Errors block the file; warnings are shown and do not.
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
+
+# Issues of each kind (errors, warnings) kept for one file, in sheet order: the rest are
+# only counted, per code. The reading process sends no more than this to the web
+# process, and the upload's stored preview holds no more.
+MAX_ISSUES = 1_000
 
 ERROR_CODES = frozenset(
     {
@@ -52,6 +59,33 @@ ERROR_CODES = frozenset(
         "timeout",
     }
 )
+# What each code means, in a few words: how the preview names the issues it does not list.
+LABELS = {
+    "unknown_department": "登録されていない所属コード",
+    "not_a_department": "枚数を報告しない所属のコード",
+    "name_mismatch": "所属コードと合わない所属名",
+    "negative_count": "マイナスの枚数",
+    "fractional_count": "整数でない枚数",
+    "not_a_number": "数値として読めない値",
+    "count_too_large": "大きすぎる枚数",
+    "missing_count": "空欄の枚数",
+    "excluded_exceeds_total": "合計を超える除外枚数",
+    "bad_month": "読めない年月",
+    "future_month": "まだ来ていない月",
+    "duplicate_conflict": "枚数の違う重複行",
+    "missing_column": "見つからない列",
+    "duplicate_column": "重複した列",
+    "unknown_kind": "読めない区分",
+    "no_data_rows": "データのない表",
+    "out_of_scope": "担当外の所属",
+    "current_month": "今月の枚数",
+    "before_base_year": "基準年度より前の月",
+    "outlier_high": "基準年度同月の3倍を超える枚数",
+    "outlier_low": "基準年度同月の10分の1未満の枚数",
+    "replaces_existing": "登録済みの値の置き換え",
+    "totals_row_skipped": "取り込まない合計の行",
+    "blank_rows_skipped": "取り込まない空欄の行",
+}
 WARNING_CODES = frozenset(
     {
         "current_month",
@@ -117,3 +151,54 @@ def raw_text(value: object) -> str:
     integral = isinstance(value, float) and value.is_integer()
     text = (str(int(value)) if integral else str(value)).strip()
     return text if len(text) <= 40 else text[:39] + "…"
+
+
+class Collected:
+    """Issues as they are found, holding at most the first ``limit`` in sheet order.
+
+    Appending past twice the limit sorts and drops the later ones, counting them per
+    code, so memory stays bounded however many issues a file has; the kept ones are the
+    same first ``limit`` that sorting the whole list would give.
+    """
+
+    def __init__(self, limit: int = MAX_ISSUES) -> None:
+        self.limit = limit
+        self.items: list[Issue] = []
+        self.more: Counter[str] = Counter()
+
+    def append(self, issue: Issue) -> None:
+        self.items.append(issue)
+        if len(self.items) >= 2 * self.limit:
+            self._trim()
+
+    def _trim(self) -> None:
+        self.items.sort(key=sort_key)
+        for dropped in self.items[self.limit :]:
+            self.more[dropped.code] += 1
+        del self.items[self.limit :]
+
+    def result(self) -> tuple[list[Issue], dict[str, int]]:
+        """The kept issues in sheet order, and how many more of each code there were."""
+        self._trim()
+        return self.items, dict(self.more)
+
+
+def first_issues(
+    issues: Iterable[Issue], more: Mapping[str, int] | None = None, limit: int = MAX_ISSUES
+) -> tuple[list[Issue], dict[str, int]]:
+    """The first ``limit`` of ``issues`` in sheet order, and the counts per code of the
+    rest added to ``more`` (issues already left out)."""
+    collected = Collected(limit)
+    collected.more.update(more or {})
+    for issue in issues:
+        collected.append(issue)
+    return collected.result()
+
+
+def more_lines(more: Mapping[str, int]) -> list[dict[str, Any]]:
+    """Issues not listed, per code, most frequent first: code, label and count."""
+    return [
+        {"code": code, "label": LABELS.get(code, code), "count": count}
+        for code, count in sorted(more.items(), key=lambda item: (-item[1], item[0]))
+        if count
+    ]

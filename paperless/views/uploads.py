@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from paperless import upload_limit
 from paperless.access import permissions
 from paperless.core.fiscal import (
     format_month_iso,
@@ -43,6 +44,15 @@ class UploadForm(forms.Form):
         help_text="Excel（.xlsx・.xlsm・.xls）または CSV（.csv）",
         error_messages={"required": "ファイルを選んでください。", "empty": "ファイルが空です。"},
     )
+
+    def __init__(self, *args, too_large: bool = False, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.too_large = too_large  # the body was stopped at the size limit (upload_limit)
+
+    def full_clean(self) -> None:
+        super().full_clean()
+        if self.too_large:
+            self._errors["file"] = self.error_class([upload_limit.too_large_message()])
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
@@ -75,7 +85,8 @@ def upload_list(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def upload_new(request: HttpRequest) -> HttpResponse:
     permissions.require(permissions.can_upload(request.user))
-    form = UploadForm(request.POST or None, request.FILES or None)
+    too_large = upload_limit.refused(request)
+    form = UploadForm(request.POST or None, request.FILES or None, too_large=too_large)
     if request.method == "POST" and form.is_valid():
         sent = form.cleaned_data["file"]
         upload = service.receive_upload(content=sent.read(), filename=sent.name, user=request.user)

@@ -83,6 +83,17 @@ def test_json_is_exactly_one_object_per_file_in_the_documented_shape(tree, tmp_p
     ]
 
 
+def test_json_lists_the_first_thousand_errors_and_counts_the_rest(tree, tmp_path):
+    rows = long_rows(*[["2022-12", "110100", "", "x", "y"] for _ in range(1_500)])
+    code, out, _err = run(write(tmp_path, "bad.csv", csv_bytes(rows)), "--json", "--dry-run")
+    line = json.loads(out)
+    assert code == 1 and len(line["errors"]) == 1_000
+    assert line["more_errors"] == {"not_a_number": 2_000} and "more_warnings" not in line
+    _code, _out, err = run(write(tmp_path, "bad.csv", csv_bytes(rows)), "--dry-run")
+    assert "ほかのエラー 数値として読めない値（not_a_number） 2,000件" in err
+    assert "3,000件のエラーのため登録しません" in err
+
+
 def test_dry_run_writes_nothing(tree, tmp_path):
     assert run(good_file(tmp_path), "--dry-run", "--json")[0] == 0
     assert not MonthlyCount.objects.exists() and not Upload.objects.exists()

@@ -13,7 +13,7 @@ from openpyxl import load_workbook
 
 from paperless.models import MonthlyCount, Upload
 from tests.conftest import add_counts, make_user
-from tests.import_files import long_rows, xlsx
+from tests.import_files import csv_bytes, long_rows, xlsx
 
 TODAY = date(2023, 1, 15)
 DEC = date(2022, 12, 1)
@@ -141,6 +141,22 @@ def test_errors_are_listed_and_nothing_can_be_confirmed(client, users):
     assert "エラー（1件）" in page and "「x」を数値として読めません" in page
     assert client.post(reverse("paperless:upload_confirm", args=[upload.pk])).status_code == 302
     assert not MonthlyCount.objects.exists()
+
+
+def test_a_file_with_thousands_of_errors_lists_the_first_and_counts_the_rest(client, users):
+    client.force_login(users["head"])
+    rows = long_rows(*[["2022-12", "110100", "", "x", "y"] for _ in range(1_500)])
+    send(client, csv_bytes(rows), "bad.csv")
+    upload = Upload.objects.get()
+    summary = upload.summary
+    assert upload.status == "rejected" and summary["error_count"] == 3_000
+    assert len(summary["errors"]) == 1_000
+    assert summary["errors_more"] == [
+        {"code": "not_a_number", "label": "数値として読めない値", "count": 2_000}
+    ]
+    page = client.get(reverse("paperless:upload_detail", args=[upload.pk])).content.decode()
+    assert "エラー（3,000件）" in page and "先頭の1,000件を表示しています" in page
+    assert "表示していないエラーの内訳：数値として読めない値 2,000件" in page
 
 
 def test_confirm_revalidates_against_current_data(client, users, tree):

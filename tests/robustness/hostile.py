@@ -70,6 +70,19 @@ def workbook(sheet: str | bytes, *, extra: dict[str, bytes | str] | None = None)
     return buffer.getvalue()
 
 
+def replace_member(data: bytes, name: str, content: str | bytes) -> bytes:
+    """The zip ``data`` with member ``name`` holding ``content`` instead."""
+    buffer = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(data)) as source,
+        zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as target,
+    ):
+        for info in source.infolist():
+            body = content if info.filename == name else source.read(info)
+            target.writestr(info.filename, body)
+    return buffer.getvalue()
+
+
 def good_sheet() -> str:
     return sheet_xml(
         f'<row r="1">{HEADER_CELLS}</row>'
@@ -87,6 +100,50 @@ def far_cell(ref: str = "XFD1048576") -> bytes:
             f'<row r="1">{HEADER_CELLS}</row><row r="{row}"><c r="{ref}"><v>1</v></c></row>',
             dimension='<dimension ref="A1:XFD1048576"/>',
         )
+    )
+
+
+def far_cell_written(tag: str) -> bytes:
+    """A far value cell whose start tag is ``tag`` (any spelling of ``<c r="XFD1048576">``)."""
+    return workbook(
+        sheet_xml(f'<row r="1">{HEADER_CELLS}</row><row r="1048576">{tag}<v>1</v></c></row>')
+    )
+
+
+def renamed_sheet(part: str = "xl/worksheets/sheet1.png") -> bytes:
+    """The far-cell sheet stored as ``part``, which the workbook's relationship names."""
+    target = part.removeprefix("xl/")
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", CONTENT_TYPES)
+        archive.writestr("_rels/.rels", RELS)
+        archive.writestr("xl/workbook.xml", WORKBOOK)
+        archive.writestr(
+            "xl/_rels/workbook.xml.rels", WORKBOOK_RELS.replace("worksheets/sheet1.xml", target)
+        )
+        with zipfile.ZipFile(io.BytesIO(far_cell())) as source:
+            archive.writestr(part, source.read("xl/worksheets/sheet1.xml"))
+    return buffer.getvalue()
+
+
+def shared_strings(attributes: str) -> bytes:
+    """A good workbook with a sharedStrings part whose <sst> tag has ``attributes``."""
+    sst = (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+        '<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
+        f" {attributes}><si><t>110100</t></si></sst>"
+    )
+    return workbook(good_sheet(), extra={"xl/sharedStrings.xml": sst})
+
+
+def duplicate_member() -> bytes:
+    """Two parts of the same name (one in other letter case): a reader may read either."""
+    return workbook(good_sheet(), extra={"XL/worksheets/Sheet1.xml": far_cell_sheet()})
+
+
+def far_cell_sheet() -> str:
+    return sheet_xml(
+        f'<row r="1">{HEADER_CELLS}</row><row r="1048576"><c r="XFD1048576"><v>1</v></c></row>'
     )
 
 
@@ -273,14 +330,29 @@ def _number(row: int, col: int, value: float) -> bytes:
     return _record(0x0203, struct.pack("<HHHd", row, col, 15, value))
 
 
-def legacy_xls(rows: list[list[object]], sheet_name: str = "枚数") -> bytes:
-    """A BIFF8 workbook (Excel 97-2003 .xls) with one sheet of text and number cells."""
+def legacy_xls(
+    rows: list[list[object]],
+    sheet_name: str = "枚数",
+    *,
+    dimensions: tuple[int, int, int, int] | None = None,
+    far_cell: tuple[int, int] | None = None,
+    shared_strings: int | None = None,
+) -> bytes:
+    """A BIFF8 workbook (Excel 97-2003 .xls) with one sheet of text and number cells.
+
+    ``dimensions`` replaces the sheet's DIMENSIONS record (first row, row after the last,
+    first column, column after the last), ``far_cell`` adds a number at that 0-based
+    (row, column), ``shared_strings`` adds an SST record declaring that many strings.
+    """
     bof_globals = _record(0x0809, struct.pack("<HHHHII", 0x0600, 0x0005, 0x0DBB, 0x07CC, 0, 0))
     bof_sheet = _record(0x0809, struct.pack("<HHHHII", 0x0600, 0x0010, 0x0DBB, 0x07CC, 0, 0))
     name = sheet_name.encode("utf-16-le")
     codepage = _record(0x0042, struct.pack("<H", 1200))
+    sst = b""
+    if shared_strings is not None:
+        sst = _record(0x00FC, struct.pack("<Ii", 0, shared_strings))
     boundsheet_size = 4 + 8 + len(name)
-    globals_size = len(bof_globals) + len(codepage) + boundsheet_size + 4
+    globals_size = len(bof_globals) + len(codepage) + len(sst) + boundsheet_size + 4
     boundsheet = _record(
         0x0085, struct.pack("<IBBBB", globals_size, 0, 0, len(sheet_name), 1) + name
     )
@@ -291,8 +363,19 @@ def legacy_xls(rows: list[list[object]], sheet_name: str = "枚数") -> bytes:
                 cells += _number(r, c, float(value))
             elif value is not None:
                 cells += _label(r, c, str(value))
+    if far_cell is not None:
+        cells += _number(*far_cell, 1.0)
     width = max(len(r) for r in rows)
-    dimensions = _record(0x0200, struct.pack("<IIHHH", 0, len(rows), 0, width, 0))
-    stream = bof_globals + codepage + boundsheet + _record(0x000A)
-    stream += bof_sheet + dimensions + cells + _record(0x000A)
+    first_row, last_row, first_col, last_col = dimensions or (0, len(rows), 0, width)
+    dimension = _record(0x0200, struct.pack("<IIHHH", first_row, last_row, first_col, last_col, 0))
+    stream = bof_globals + codepage + sst + boundsheet + _record(0x000A)
+    stream += bof_sheet + dimension + cells + _record(0x000A)
     return compound_file({"Workbook": stream})
+
+
+def lying_stream_size(data: bytes, size: int = 4_000_000_000) -> bytes:
+    """A compound file whose Workbook stream's directory entry claims ``size`` bytes."""
+    patched = bytearray(data)
+    entry = patched.find("Workbook".encode("utf-16-le"))
+    patched[entry + 120 : entry + 124] = struct.pack("<I", size)
+    return bytes(patched)

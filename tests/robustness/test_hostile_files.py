@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+from paperless.importing.counts.parse import parse_bytes
 from paperless.importing.files import sandbox
 from paperless.importing.files.limits import Limits, TableError
 from tests.import_files import csv_bytes, long_rows, xlsx
@@ -65,6 +66,45 @@ def test_far_column_is_refused(tmp_path):
 def test_sparse_grid_within_row_and_column_limits_is_refused_by_cell_count(tmp_path):
     result = probe(tmp_path, hostile.far_cell("GR200000"), "sparse.xlsx")
     assert_refused(result, "too_many_cells", "GR200000")
+
+
+@pytest.mark.parametrize(
+    ("data", "filename", "code", "words"),
+    [
+        (
+            hostile.far_cell_written('<c\nr="XFD1048576">'),
+            "nl.xlsx",
+            "too_many_rows",
+            ["XFD1048576"],
+        ),
+        (hostile.far_cell_written("<c r='xfd1048576'>"), "q.xlsx", "too_many_rows", ["XFD1048576"]),
+        (hostile.renamed_sheet(), "png.xlsx", "too_many_rows", ["XFD1048576", "シート「枚数」"]),
+        (
+            hostile.shared_strings('count="1" uniqueCount="4000000000"'),
+            "sst.xlsx",
+            "too_many_cells",
+            ["4,000,000,000個", "uniqueCount"],
+        ),
+        (
+            hostile.legacy_xls([["年月", "所属コード"]], dimensions=(0, 1_048_576, 0, 256)),
+            "dim.xls",
+            "too_many_rows",
+            ["シート「枚数」", "1,048,576行 × 256列"],
+        ),
+        (
+            hostile.legacy_xls([["年月", "所属コード"]], far_cell=(65_535, 255)),
+            "far.xls",
+            "too_many_columns",
+            ["IV65536"],
+        ),
+    ],
+)
+def test_walk_arounds_of_the_old_checks_are_refused_before_reading(
+    tmp_path, data, filename, code, words
+):
+    # Each of these made python-calamine ask for gigabytes (the child's limit stopped
+    # it); now the checks refuse them first and say what is wrong.
+    assert_refused(probe(tmp_path, data, filename), code, *words)
 
 
 def test_a_lying_dimension_alone_is_harmless(tmp_path):
@@ -186,6 +226,15 @@ def test_huge_row_count_is_refused(tmp_path):
     assert_refused(probe(tmp_path, xlsx(rows), "huge.xlsx", max_rows=2_000), "too_many_rows")
 
 
+def test_title_cells_of_32000_spaces_and_a_letter_are_read_at_once(tmp_path):
+    # Three such cells took the old month-in-title pattern minutes; now the file is read
+    # well within the reader's time limit, and the table under them is found.
+    cell = " " * 32_000 + "x"
+    rows = [[cell, cell, cell], *long_rows(["2022-12", "110100", "", 1, 2])]
+    result = probe(tmp_path, csv_bytes(rows), "spaces.csv", max_seconds=20)
+    assert not result["refused"] and result["codes"] == [] and result["records"] == 1
+
+
 def test_too_large_file_is_refused_before_reading(tmp_path):
     result = probe(tmp_path, b"x" * 5000, "big.csv", max_bytes=4000)
     assert_refused(result, "file_too_large", "大きすぎ")
@@ -223,6 +272,23 @@ def test_reader_past_its_memory_limit_is_stopped():
     with pytest.raises(TableError) as caught:
         sandbox.run(_hog, b"", filename="big.xlsx", limits=Limits(max_memory=256 * 1024 * 1024))
     assert caught.value.code == "corrupt_file" and "メモリ" in caught.value.message
+
+
+def test_a_stop_by_the_limits_is_reported_as_such_not_as_a_broken_file():
+    with pytest.raises(TableError) as caught:
+        sandbox.run(_hog, b"", filename="big.xlsx", limits=Limits(max_memory=256 * 1024 * 1024))
+    message = caught.value.message
+    assert "読み取り処理が上限（メモリ 256 MB・時間 60秒）を超えたため中止しました" in message
+    assert "壊れて" not in message
+
+
+def test_the_readers_own_error_is_logged(caplog):
+    # A reference python-calamine refuses ("$"), in a sheet small enough for the checks.
+    sheet = hostile.sheet_xml('<row r="1"><c r="$A$1"><v>1</v></c></row>')
+    with caplog.at_level("WARNING", logger="paperless.importing.files.sandbox"):
+        parsed = parse_bytes(hostile.workbook(sheet), filename="d.xlsx", limits=Limits())
+    assert parsed.refused and parsed.errors[0].code == "corrupt_file"
+    assert "python-calamine" in caplog.text and "d.xlsx" in caplog.text
 
 
 def test_a_reader_that_aborts_takes_only_its_child_down():

@@ -339,3 +339,46 @@ def test_header_on_two_rows_is_read_as_one():
     parsed = parse(xlsx(rows))
     assert parsed.errors == [] and parsed.records[0].row == 3
     assert (parsed.records[0].print_sheets, parsed.records[0].copy_sheets) == (7, 8)
+
+
+def _bad_rows(count: int) -> bytes:
+    # Every row: a code that does not exist and two counts that are not numbers.
+    return csv_bytes(
+        long_rows(*[["2022-12", f"9{i % 1_500:05d}", "", "x", "y"] for i in range(count)])
+    )
+
+
+def test_more_than_a_thousand_errors_come_back_bounded_from_the_reader_process():
+    parsed = parse_bytes(_bad_rows(3_000), filename="bad.csv", limits=Limits())
+    assert len(parsed.errors) == 1_000 and parsed.more_errors == {"not_a_number": 5_000}
+    assert [e.row for e in parsed.errors[:4]] == [2, 2, 3, 3]
+    # Left-out rows: the first thousand, then one per code not seen, the rest counted.
+    assert len(parsed.other_codes) == 1_500
+    assert sum(parsed.other_repeats.values()) == 1_500
+
+
+def test_bounded_issues_report_the_same_totals_as_the_whole_lists():
+    from paperless.importing.counts.parse import parse_counts
+    from paperless.importing.counts.validate import Context, UnitInfo, validate, validate_file
+
+    data = _bad_rows(2_400)
+    whole = parse_counts(data, filename="bad.csv", limits=Limits())
+    bounded = parse_bytes(data, filename="bad.csv", limits=Limits())
+    context = Context(
+        units={"900001": UnitInfo(1, "900001", "課", "department")},
+        today=date(2023, 1, 15),
+        base_fy=2020,
+    )
+    full = validate(whole.records, context, other_codes=whole.other_codes)
+    part = validate_file(bounded, context)
+
+    def totals(issues, more) -> dict[str, int]:
+        found = dict(more)
+        for issue in issues:
+            found[issue.code] = found.get(issue.code, 0) + 1
+        return found
+
+    assert totals(whole.errors, {}) == totals(bounded.errors, bounded.more_errors)
+    assert totals(full.errors, full.more_errors) == totals(part.errors, part.more_errors)
+    # Every row but the two naming the one department has an unknown code.
+    assert totals(part.errors, part.more_errors)["unknown_department"] == 2_400 - 2

@@ -99,3 +99,18 @@ def test_existing_values_decide_new_changed_unchanged_and_warn_on_replace():
     assert [c.status for c in result.changes] == ["unchanged", "changed", "new"]
     assert codes(result.warnings) == [("replaces_existing", 3, "D")]
     assert "印刷 90 → 100" in result.warnings[0].message
+
+
+def test_more_than_a_thousand_errors_keep_the_first_and_count_the_rest():
+    records = [record(f"9{i:05d}", row=i + 2) for i in range(2_500)]
+    result = validate(records, context(), sheet="枚数")
+    assert len(result.errors) == 1_000 and result.more_errors == {"unknown_department": 1_500}
+    assert [e.row for e in result.errors] == list(range(2, 1_002))  # the first, in order
+
+
+def test_left_out_rows_counted_per_code_are_reported_as_counts():
+    others = [("999999", 4, "B"), ("110100", 5, "B")]
+    result = validate([], context(), other_codes=others, other_repeats={"999999": 7, "110100": 3})
+    # 110100 is a department: its left-out rows have no code problem.
+    assert codes(result.errors) == [("unknown_department", 4, "B")]
+    assert result.more_errors == {"unknown_department": 7}

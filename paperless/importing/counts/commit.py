@@ -33,7 +33,7 @@ from django.utils import timezone
 from paperless.importing.counts.context import load_context
 from paperless.importing.counts.parse import ParsedFile
 from paperless.importing.counts.summary import build_summary
-from paperless.importing.counts.validate import CHANGED, NEW, Change, Validation, validate
+from paperless.importing.counts.validate import CHANGED, NEW, Change, Validation, validate_file
 from paperless.importing.files.sandbox import gc_paused
 from paperless.models import MonthlyCount, Upload
 
@@ -77,9 +77,7 @@ def commit_upload(
             with connection.cursor() as cursor:
                 cursor.execute("SELECT pg_advisory_xact_lock(%s)", [COUNTS_LOCK_KEY])
         context = load_context(parsed.records, user=user, today=today, for_update=True)
-        validation = validate(
-            parsed.records, context, sheet=parsed.sheet, other_codes=parsed.other_codes
-        )
+        validation = validate_file(parsed, context)
         result = CommitResult(Upload.Status.REJECTED, validation)
         if not validation.errors and not parsed.errors:
             new = [c for c in validation.changes if c.status == NEW]

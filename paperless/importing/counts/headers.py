@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from paperless.importing.cells import normalize_key
+from paperless.importing.cells import MAX_LABEL_CHARS, normalize_key
 
 ALIASES: dict[str, tuple[str, ...]] = {
     "month": (
@@ -120,10 +120,13 @@ _NOT_A_COUNT = ("機", "名", "日", "率", "単価", "金額", "料")
 
 
 def field_of(cell: object) -> str | None:
-    """The field a header cell names, or None."""
-    if not isinstance(cell, str) or not cell.strip():
+    """The field a header cell names, or None (also for text too long to be a header)."""
+    if not isinstance(cell, str):
         return None
-    return _field_of_key(normalize_key(cell))
+    text = cell.strip()
+    if not text or len(text) > MAX_LABEL_CHARS:
+        return None
+    return _field_of_key(normalize_key(text))
 
 
 @lru_cache(maxsize=4096)

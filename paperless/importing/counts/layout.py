@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from paperless.core.fiscal import parse_month
-from paperless.importing.cells import column_letter, normalize_text
+from paperless.importing.cells import MAX_LABEL_CHARS, column_letter, normalize_text
 from paperless.importing.counts.headers import ENGLISH, LABELS, field_of
 from paperless.importing.counts.values import parse_fiscal_year, parse_month_value
 from paperless.importing.files.reader import Row, Sheet
@@ -36,8 +36,12 @@ WIDE_REQUIRED = ("code", "kind")
 # A second column of these is ignored; of any other field it is an error.
 LENIENT_DUPLICATES = frozenset({"name", "note", "kind"})
 _BARE_MONTH = re.compile(r"(\d{1,2})月分?", re.ASCII)
+# A month inside a title ("令和4年12月分 印刷枚数", "R 4 年 12 月", "2022/12 実績"). Every
+# match starts at an era or a digit, and each run of spaces or digits is taken once and
+# never given back (possessive), so a scan of any text is linear in its length.
 _MONTH_IN_TEXT = re.compile(
-    r"(?:令和|平成|昭和|[RHS])?\s*(?:元|\d{1,4})\s*年\s*\d{1,2}\s*月|\d{4}\s*[-/.]\s*\d{1,2}"
+    r"(?:(?:令和|平成|昭和|[RHS])\s*+)?(?:元|\d{1,4}+)\s*+年\s*+\d{1,2}+\s*+月"
+    r"|\d{4}+\s*+[-/.]\s*+\d{1,2}"
 )
 
 
@@ -89,6 +93,18 @@ def _header_month(value: object) -> date | None:
     return parse_month_value(value)
 
 
+def month_in_title(text: str) -> date | None:
+    """The month a title cell names, or None: a month cell ("2022年12月"), a month
+    inside a title ("令和4年12月分 印刷枚数"); never a fiscal year ("令和4年度"). Text
+    longer than ``MAX_LABEL_CHARS`` is no title and is not searched."""
+    text = unicodedata.normalize("NFKC", text)
+    if "年度" in text or len(text.strip()) > MAX_LABEL_CHARS:
+        return None
+    return parse_month_value(text) or next(
+        (m for m in map(parse_month, _MONTH_IN_TEXT.findall(text)) if m), None
+    )
+
+
 def _candidate(sheet: Sheet, row: Row, position: int) -> _Candidate | None:
     fields: dict[str, list[int]] = {}
     months: dict[int, date] = {}
@@ -101,8 +117,8 @@ def _candidate(sheet: Sheet, row: Row, position: int) -> _Candidate | None:
         month = _header_month(cell)
         if month:
             months[index] = month
-        elif isinstance(cell, str):
-            match = _BARE_MONTH.fullmatch(unicodedata.normalize("NFKC", cell).strip())
+        elif isinstance(cell, str) and len(text := cell.strip()) <= MAX_LABEL_CHARS:
+            match = _BARE_MONTH.fullmatch(unicodedata.normalize("NFKC", text).strip())
             if match and 1 <= int(match[1]) <= 12:
                 bare[index] = int(match[1])
     if len(fields) + (1 if months or bare else 0) < 2:
@@ -141,14 +157,7 @@ def _title_month(cells: Iterable[object]) -> date | None:
     """The one month a title names ("令和4年12月分 印刷枚数"), None if none or several."""
     found: set[date] = set()
     for cell in cells:
-        month = parse_month_value(cell) if not isinstance(cell, str) else None
-        if isinstance(cell, str):
-            text = unicodedata.normalize("NFKC", cell)
-            if "年度" in text:
-                continue
-            month = parse_month_value(text) or next(
-                (m for m in map(parse_month, _MONTH_IN_TEXT.findall(text)) if m), None
-            )
+        month = month_in_title(cell) if isinstance(cell, str) else parse_month_value(cell)
         if month:
             found.add(month)
     return found.pop() if len(found) == 1 else None

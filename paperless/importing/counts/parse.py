@@ -12,6 +12,8 @@ database: unknown codes, scope and the values on file are checked in ``validate`
 
 from __future__ import annotations
 
+import logging
+
 from paperless.importing.counts.layout import find_table
 from paperless.importing.counts.long import read_long
 from paperless.importing.counts.records import Builder, ParsedFile, Record
@@ -23,6 +25,7 @@ from paperless.importing.issues import Issue
 from paperless.importing.meters.parse import read_readings
 
 __all__ = ["ParsedFile", "Record", "parse_bytes", "parse_counts", "refused"]
+logger = logging.getLogger(__name__)
 
 
 # --- the whole file --------------------------------------------------------------------
@@ -58,22 +61,32 @@ def refused(filename: str, error: TableError) -> ParsedFile:
 def parse_bytes(
     data: bytes, *, filename: str, limits: Limits | None = None, isolate: bool = True
 ) -> ParsedFile:
-    """Everything the file says, or why it cannot be read; never raises for bad input."""
+    """Everything the file says, or why it cannot be read; never raises for bad input.
+
+    At most ``MAX_ISSUES`` errors and warnings come back, with the counts per code of
+    the rest (``ParsedFile.bound``): the reading process never sends more.
+    """
     limits = limits or Limits.from_settings()
     with gc_paused():
         try:
             if not isolate:
-                return parse_counts(data, filename=filename, limits=limits)
+                parsed = parse_counts(data, filename=filename, limits=limits)
+                parsed.bound()
+                return parsed
             parsed, rows = run_reader(_parse_packed, data, filename=filename, limits=limits)
         except TableError as error:
+            if error.detail and not isolate:
+                logger.warning("reading %r refused (%s): %s", filename, error.code, error.detail)
             return refused(filename, error)
         parsed.records = list(map(Record._make, rows))
     return parsed
 
 
 def _parse_packed(data: bytes, *, filename: str, limits: Limits) -> tuple[ParsedFile, list]:
-    # Plain tuples cross the process boundary several times faster than named ones.
+    # In the reading process: only the bounded issues travel back. Plain tuples cross
+    # the process boundary several times faster than named ones.
     parsed = parse_counts(data, filename=filename, limits=limits)
+    parsed.bound()
     rows = [tuple(record) for record in parsed.records]
     parsed.records = []
     return parsed, rows

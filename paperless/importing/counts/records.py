@@ -7,6 +7,7 @@ differs, and collects every error and warning with its sheet, row and column. Pu
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -17,7 +18,7 @@ from paperless.core.fiscal import month_label
 from paperless.core.meters import Reading
 from paperless.importing.cells import normalize_key
 from paperless.importing.counts.layout import Table
-from paperless.importing.issues import Issue, raw_text, sort_key
+from paperless.importing.issues import MAX_ISSUES, Issue, first_issues, raw_text, sort_key
 
 _TOTALS = frozenset({"合計", "計", "総計", "小計", "累計", "total", "subtotal", "grandtotal"})
 _TOTAL_AFFIXES = ("合計", "総計", "小計")
@@ -72,10 +73,37 @@ class ParsedFile:
     other_codes: list[tuple[str, int, str | None]] = field(default_factory=list)
     # A meter-reading file's readings (importing.meters); its records are derived.
     readings: list[Reading] = field(default_factory=list)
+    # Bounded files (``bound``): issues beyond those listed, and rows left out beyond
+    # those in ``other_codes``, counted per code.
+    more_errors: dict[str, int] = field(default_factory=dict)
+    more_warnings: dict[str, int] = field(default_factory=dict)
+    other_repeats: dict[str, int] = field(default_factory=dict)
 
     def sort(self) -> None:
         self.errors.sort(key=sort_key)
         self.warnings.sort(key=sort_key)
+
+    def bound(self, limit: int = MAX_ISSUES) -> None:
+        """Keep the first ``limit`` errors and warnings and count the rest per code; keep
+        the first ``limit`` left-out rows, and of later ones the first row of each code
+        not seen yet, counting the others. What is sent between processes and kept in
+        memory then grows with the file's departments, not with its mistakes; validation
+        reports the same number of issues as from the whole lists.
+        """
+        self.errors, self.more_errors = first_issues(self.errors, self.more_errors, limit)
+        self.warnings, self.more_warnings = first_issues(self.warnings, self.more_warnings, limit)
+        if len(self.other_codes) <= limit:
+            return
+        kept = self.other_codes[:limit]
+        seen = {code for code, _row, _column in kept}
+        repeats: Counter[str] = Counter(self.other_repeats)
+        for entry in self.other_codes[limit:]:
+            if entry[0] in seen:
+                repeats[entry[0]] += 1
+            else:
+                seen.add(entry[0])
+                kept.append(entry)
+        self.other_codes, self.other_repeats = kept, dict(repeats)
 
 
 def count_message(code: str, label: str, raw: str) -> str:

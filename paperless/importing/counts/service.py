@@ -29,12 +29,12 @@ from paperless.access import permissions
 from paperless.importing.counts.commit import CommitResult, commit_upload
 from paperless.importing.counts.context import load_context
 from paperless.importing.counts.parse import ParsedFile, parse_bytes, refused
-from paperless.importing.counts.summary import build_summary, totals
+from paperless.importing.counts.summary import build_summary, merged_issues, totals
 from paperless.importing.counts.template import Department
-from paperless.importing.counts.validate import CHANGED, NEW, Validation, validate
+from paperless.importing.counts.validate import CHANGED, NEW, Validation, validate_file
 from paperless.importing.files.limits import Limits, TableError
 from paperless.importing.files.reader import load_bytes
-from paperless.importing.issues import Issue, sort_key
+from paperless.importing.issues import Issue
 from paperless.importing.meters.service import (
     MeterPlan,
     commit_readings,
@@ -58,11 +58,36 @@ class FileOutcome:
 
     @property
     def errors(self) -> list[Issue]:
-        return sorted(self.parsed.errors + self.validation.errors, key=sort_key)
+        """The first errors in sheet order (``MAX_ISSUES``); ``more_errors`` counts the rest."""
+        return self._issues()[0]
+
+    @property
+    def more_errors(self) -> dict[str, int]:
+        return self._issues()[1]
 
     @property
     def warnings(self) -> list[Issue]:
-        return sorted(self.parsed.warnings + self.validation.warnings, key=sort_key)
+        return self._warnings()[0]
+
+    @property
+    def more_warnings(self) -> dict[str, int]:
+        return self._warnings()[1]
+
+    @property
+    def error_count(self) -> int:
+        return len(self.errors) + sum(self.more_errors.values())
+
+    def _issues(self) -> tuple[list[Issue], dict[str, int]]:
+        parsed, validation = self.parsed, self.validation
+        return merged_issues(
+            parsed.errors, validation.errors, parsed.more_errors, validation.more_errors
+        )
+
+    def _warnings(self) -> tuple[list[Issue], dict[str, int]]:
+        parsed, validation = self.parsed, self.validation
+        return merged_issues(
+            parsed.warnings, validation.warnings, parsed.more_warnings, validation.more_warnings
+        )
 
     @property
     def ok(self) -> bool:
@@ -74,14 +99,21 @@ class FileOutcome:
 
     def as_json(self) -> dict[str, Any]:
         """The command's JSON line, keys in the documented order; a reading file adds
-        how many readings and devices it holds."""
+        how many readings and devices it holds. ``more_errors`` and ``more_warnings``
+        (counts per code of the issues not listed) come only when a list was cut at
+        ``MAX_ISSUES``."""
         readings = {}
         if self.meters is not None:
             readings = {"readings": self.meters.readings, "devices": self.meters.devices}
-        return {"file": self.name, "ok": self.ok, **totals(self.parsed), **readings} | {
+        line = {"file": self.name, "ok": self.ok, **totals(self.parsed), **readings} | {
             "errors": [e.as_json() for e in self.errors],
             "warnings": [w.as_json() for w in self.warnings],
         }
+        if more_errors := self.more_errors:
+            line["more_errors"] = more_errors
+        if more_warnings := self.more_warnings:
+            line["more_warnings"] = more_warnings
+        return line
 
 
 def scope_unit(unit_ids: Iterable[int]) -> Unit | None:
@@ -158,9 +190,7 @@ def check_upload(
     validation = Validation()
     if not parsed.refused:
         context = load_context(parsed.records, user=user, today=today)
-        validation = validate(
-            parsed.records, context, sheet=parsed.sheet, other_codes=parsed.other_codes
-        )
+        validation = validate_file(parsed, context)
     upload.summary = build_summary(parsed, validation, context)
     if plan is not None:
         upload.summary |= plan.as_summary()
@@ -250,12 +280,7 @@ def import_content(
         if reading_file:
             outcome.parsed, outcome.meters = prepare(parsed, user=user, today=today)
         context = load_context(outcome.parsed.records, user=user, today=today)
-        outcome.validation = validate(
-            outcome.parsed.records,
-            context,
-            sheet=parsed.sheet,
-            other_codes=parsed.other_codes,
-        )
+        outcome.validation = validate_file(outcome.parsed, context)
         if not dry_run:
             outcome.upload = receive_upload(
                 content=data, filename=filename, user=user, source=Upload.Source.COMMAND

@@ -2,7 +2,8 @@
 
 Plain JSON: the totals of what was read, the counts of new / changed / unchanged
 records, the first rows with old → new values and the rate against the baseline
-month, and the errors and warnings (capped; their full counts are kept).
+month, and the errors and warnings (the first ``MAX_ISSUES`` of each; their full
+counts are kept, and the ones not listed are counted per kind).
 """
 
 from __future__ import annotations
@@ -12,11 +13,11 @@ from typing import Any
 from paperless.core.fiscal import format_month_iso, month_label
 from paperless.importing.counts.parse import ParsedFile
 from paperless.importing.counts.validate import CHANGED, NEW, UNCHANGED, Change, Context, Validation
-from paperless.importing.issues import sort_key
+from paperless.importing.issues import MAX_ISSUES, Issue, first_issues, more_lines
 
 # What the preview page shows and the upload row stores; the counts say how many more.
 MAX_PREVIEW_ROWS = 500
-MAX_STORED_ISSUES = 1_000
+MAX_STORED_ISSUES = MAX_ISSUES
 _STATUS_ORDER = {CHANGED: 0, NEW: 1, UNCHANGED: 2}
 
 
@@ -36,8 +37,12 @@ def build_summary(
     parsed: ParsedFile, validation: Validation, context: Context | None
 ) -> dict[str, Any]:
     """The preview as stored in ``Upload.summary``: plain JSON."""
-    errors = sorted(parsed.errors + validation.errors, key=sort_key)
-    warnings = sorted(parsed.warnings + validation.warnings, key=sort_key)
+    errors, more_errors = merged_issues(
+        parsed.errors, validation.errors, parsed.more_errors, validation.more_errors
+    )
+    warnings, more_warnings = merged_issues(
+        parsed.warnings, validation.warnings, parsed.more_warnings, validation.more_warnings
+    )
     changes = sorted(
         validation.changes, key=lambda c: (_STATUS_ORDER[c.status], c.record.row, c.record.code)
     )
@@ -49,11 +54,27 @@ def build_summary(
         "threshold": threshold,
         "counts": validation.counts(),
         "rows": [_row(c, threshold) for c in changes[:MAX_PREVIEW_ROWS]],
-        "errors": [e.as_summary() for e in errors[:MAX_STORED_ISSUES]],
-        "error_count": len(errors),
-        "warnings": [w.as_summary() for w in warnings[:MAX_STORED_ISSUES]],
-        "warning_count": len(warnings),
+        "errors": [e.as_summary() for e in errors],
+        "error_count": len(errors) + sum(more_errors.values()),
+        "errors_more": more_lines(more_errors),
+        "warnings": [w.as_summary() for w in warnings],
+        "warning_count": len(warnings) + sum(more_warnings.values()),
+        "warnings_more": more_lines(more_warnings),
     }
+
+
+def merged_issues(
+    parsed: list[Issue],
+    validated: list[Issue],
+    parsed_more: dict[str, int],
+    validated_more: dict[str, int],
+) -> tuple[list[Issue], dict[str, int]]:
+    """The first ``MAX_STORED_ISSUES`` of both lists in sheet order, and the counts per
+    code of every issue not among them."""
+    more = dict(parsed_more)
+    for code, count in validated_more.items():
+        more[code] = more.get(code, 0) + count
+    return first_issues(parsed + validated, more, MAX_STORED_ISSUES)
 
 
 def _row(change: Change, threshold: float) -> dict[str, Any]:

@@ -15,9 +15,9 @@ from datetime import date
 
 from paperless.core.fiscal import fy_end_month, fy_start, month_label
 from paperless.core.fiscal import month_start as first_of_month
-from paperless.importing.counts.parse import Record
+from paperless.importing.counts.parse import ParsedFile, Record
 from paperless.importing.files.sandbox import gc_paused
-from paperless.importing.issues import Issue, sort_key
+from paperless.importing.issues import MAX_ISSUES, Collected, Issue
 
 NEW, CHANGED, UNCHANGED = "new", "changed", "unchanged"
 OUTLIER_HIGH = 3.0  # above 3x the baseline month
@@ -73,8 +73,11 @@ class Change:
 @dataclass
 class Validation:
     changes: list[Change] = field(default_factory=list)
+    # The first ``MAX_ISSUES`` of each in sheet order; the rest counted per code.
     errors: list[Issue] = field(default_factory=list)
     warnings: list[Issue] = field(default_factory=list)
+    more_errors: dict[str, int] = field(default_factory=dict)
+    more_warnings: dict[str, int] = field(default_factory=dict)
 
     def counts(self) -> dict[str, int]:
         found = {NEW: 0, CHANGED: 0, UNCHANGED: 0}
@@ -113,14 +116,28 @@ def validate(
     *,
     sheet: str | None = None,
     other_codes: Iterable[tuple[str, int, str | None]] = (),
+    other_repeats: Mapping[str, int] | None = None,
 ) -> Validation:
     """Every record checked; the changes of those without error, with old values.
 
     ``other_codes`` (code, row, column) are the codes of rows the parser left out for a
-    bad cell (``ParsedFile.other_codes``): an unknown code there is reported at once.
+    bad cell (``ParsedFile.other_codes``): an unknown code there is reported at once;
+    ``other_repeats`` counts further left-out rows per code, reported as counts only.
+    Errors and warnings are kept to the first ``MAX_ISSUES`` each, the rest counted.
     """
     with gc_paused():
-        return _validate(records, context, sheet, other_codes)
+        return _validate(records, context, sheet, other_codes, other_repeats or {})
+
+
+def validate_file(parsed: ParsedFile, context: Context) -> Validation:
+    """``validate`` for a parsed file: its records, sheet and rows left out."""
+    return validate(
+        parsed.records,
+        context,
+        sheet=parsed.sheet,
+        other_codes=parsed.other_codes,
+        other_repeats=parsed.other_repeats,
+    )
 
 
 def _code_problem(
@@ -153,14 +170,16 @@ def _validate(
     context: Context,
     sheet: str | None,
     other_codes: Iterable[tuple[str, int, str | None]],
+    other_repeats: Mapping[str, int],
 ) -> Validation:
     result = Validation()
+    errors, warnings = Collected(MAX_ISSUES), Collected(MAX_ISSUES)
     units = UnitLookup(context.units)
     current = first_of_month(context.today)
     base_first, base_last = fy_start(context.base_fy), fy_end_month(context.base_fy)
     name_keys: dict[str, str] = {}
 
-    def issue(target: list[Issue], code: str, message: str, record: Record, column: str | None):
+    def issue(target: Collected, code: str, message: str, record: Record, column: str | None):
         where = record.columns.get(column) if column else None
         target.append(Issue(code, message, sheet, record.row, where, _raw(record, column)))
 
@@ -172,7 +191,7 @@ def _validate(
         problem = _code_problem(record.code, unit, context.scope)
         if problem is not None:
             ok = False
-            issue(result.errors, *problem, record, "code")
+            issue(errors, *problem, record, "code")
         if unit is not None and unit.kind == "department" and record.name:
             expected = name_keys.get(unit.code) or name_keys.setdefault(
                 unit.code, name_key(unit.name)
@@ -180,7 +199,7 @@ def _validate(
             if name_key(record.name) != expected:
                 ok = False
                 issue(
-                    result.errors,
+                    errors,
                     "name_mismatch",
                     f"所属名「{record.name}」が所属コード「{record.code}」の所属名"
                     f"「{unit.name}」と一致しません。コードか所属名を直してください。",
@@ -190,7 +209,7 @@ def _validate(
         if record.month > current:
             ok = False
             issue(
-                result.errors,
+                errors,
                 "future_month",
                 f"{month_label(record.month)}はまだ来ていない月です。年月を確かめてください。",
                 record,
@@ -198,7 +217,7 @@ def _validate(
             )
         elif record.month == current:
             issue(
-                result.warnings,
+                warnings,
                 "current_month",
                 f"{month_label(record.month)}は今月です。月の途中の枚数なら、月が終わってから"
                 "登録し直してください。",
@@ -207,7 +226,7 @@ def _validate(
             )
         if record.month < base_first:
             issue(
-                result.warnings,
+                warnings,
                 "before_base_year",
                 f"{month_label(record.month)}は基準年度（{context.base_fy}年度）より前の月です。"
                 "削減率の計算には使われません。",
@@ -220,7 +239,7 @@ def _validate(
         baseline = None
         if record.month > base_last:
             baseline = context.baseline.get((unit.id, record.month.month))
-            _outlier(result, record, baseline, issue)
+            _outlier(warnings, record, baseline, issue)
         if old is None:
             status = NEW
         elif _same(old, record):
@@ -228,7 +247,7 @@ def _validate(
         else:
             status = CHANGED
             issue(
-                result.warnings,
+                warnings,
                 "replaces_existing",
                 f"{unit.name}の{month_label(record.month)}は登録済みです。"
                 f"{_old_new(old, record)} に置き換えます。",
@@ -242,9 +261,12 @@ def _validate(
         if code not in checked:
             problem = _code_problem(code, units.get(code), context.scope)
             if problem is not None:
-                result.errors.append(Issue(*problem, sheet, row, column, code))
-    result.errors.sort(key=sort_key)
-    result.warnings.sort(key=sort_key)
+                errors.append(Issue(*problem, sheet, row, column, code))
+    for code, count in other_repeats.items():
+        if code not in checked and (problem := _code_problem(code, units.get(code), context.scope)):
+            errors.more[problem[0]] += count
+    result.errors, result.more_errors = errors.result()
+    result.warnings, result.more_warnings = warnings.result()
     return result
 
 
@@ -279,13 +301,13 @@ def _old_new(old: Existing, record: Record) -> str:
     return "、".join(parts)
 
 
-def _outlier(result: Validation, record: Record, baseline: int | None, issue) -> None:
+def _outlier(warnings: Collected, record: Record, baseline: int | None, issue) -> None:
     if not baseline:
         return
     total = record.total
     if total > OUTLIER_HIGH * baseline:
         issue(
-            result.warnings,
+            warnings,
             "outlier_high",
             f"合計 {total:,}枚は基準年度同月（{baseline:,}枚）の3倍を超えています。"
             "桁の誤りがないか確かめてください。",
@@ -294,7 +316,7 @@ def _outlier(result: Validation, record: Record, baseline: int | None, issue) ->
         )
     elif total < OUTLIER_LOW * baseline:
         issue(
-            result.warnings,
+            warnings,
             "outlier_low",
             f"合計 {total:,}枚は基準年度同月（{baseline:,}枚）の10分の1未満です。"
             "桁の誤りや入力漏れがないか確かめてください。",

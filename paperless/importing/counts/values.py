@@ -16,7 +16,7 @@ from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 
 from paperless.core.fiscal import month_start, parse_month
-from paperless.importing.cells import normalize_code
+from paperless.importing.cells import MAX_LABEL_CHARS, normalize_code
 
 # One trillion sheets: anything larger is a typo, and it keeps within a 64-bit column.
 MAX_COUNT = 10**12
@@ -26,6 +26,13 @@ _EXCEL_EPOCH = date(1899, 12, 30)
 # 1,234 / 1 234 / 1'234 as written; "枚" and "部" are units people type after numbers.
 _SEPARATORS = re.compile(r"[,\s'_]")
 _UNITS = ("枚", "部", "sheets", "sheet")
+# Possessive: a digit run is read one way only, so a long run that does not end well
+# fails at once instead of being split every possible way.
+_NUMBER = re.compile(r"[+-]?(?:\d++(?:\.\d*+)?|\.\d++)(?:[eE][+-]?\d++)?", re.ASCII)
+_DECIMAL_CODE = re.compile(r"\d++\.0++")
+# "令和4年度", "R 4 年度", "2022年度": an era only where the year starts, spaces taken once.
+_FISCAL_YEAR = re.compile(r"((?:(?:令和|平成|昭和|[RHS])\s*+)?(?:元|\d{1,4}+))\s*+年度")
+_MONTH_NUMBER = re.compile(r"(\d{1,2})(?:月分?)?")
 # Japanese accounting writes negatives with a triangle; U+2212 survives NFKC.
 _NEGATIVE_MARKS = ("△", "▲", "−")
 
@@ -68,6 +75,8 @@ def parse_count(value: object) -> tuple[int | None, str | None]:
 @lru_cache(maxsize=4096)
 def _parse_count_text(value: str) -> tuple[int | None, str | None]:
     text = unicodedata.normalize("NFKC", value).strip()
+    if len(text) > MAX_LABEL_CHARS:
+        return None, "not_a_number"
     negative = text.startswith(_NEGATIVE_MARKS)
     if negative:
         text = text[1:]
@@ -76,7 +85,7 @@ def _parse_count_text(value: str) -> tuple[int | None, str | None]:
     text = _SEPARATORS.sub("", text)
     for unit in _UNITS:
         text = text.removesuffix(unit)
-    if not text or not re.fullmatch(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?", text, re.ASCII):
+    if not text or not _NUMBER.fullmatch(text):
         return None, "not_a_number"
     try:
         number = Decimal(text)
@@ -146,7 +155,7 @@ def parse_code(value: object) -> str | None:
 @lru_cache(maxsize=65_536)
 def _code_text(value: str) -> str | None:
     code = normalize_code(value)
-    if code is not None and re.fullmatch(r"\d+\.0+", code):
+    if code is not None and len(code) <= MAX_LABEL_CHARS and _DECIMAL_CODE.fullmatch(code):
         code = code.split(".")[0]
     return code
 
@@ -156,7 +165,9 @@ def parse_fiscal_year(value: object) -> int | None:
     if not isinstance(value, str):
         return None
     text = unicodedata.normalize("NFKC", value)
-    match = re.search(r"((?:令和|平成|昭和|[RHS])?\s*(?:元|\d{1,4}))\s*年度", text)
+    if len(text) > MAX_LABEL_CHARS:
+        return None
+    match = _FISCAL_YEAR.search(text)
     if not match:
         return None
     # December always lies in the fiscal year that is named after its calendar year.
@@ -172,7 +183,8 @@ def month_number(value: object) -> int | None:
         return int(value) if float(value).is_integer() and 1 <= value <= 12 else None
     if not isinstance(value, str):
         return None
-    match = re.fullmatch(r"(\d{1,2})(?:月分?)?", unicodedata.normalize("NFKC", value).strip())
+    text = unicodedata.normalize("NFKC", value).strip()
+    match = _MONTH_NUMBER.fullmatch(text) if len(text) <= MAX_LABEL_CHARS else None
     return int(match[1]) if match and 1 <= int(match[1]) <= 12 else None
 
 

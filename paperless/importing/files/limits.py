@@ -13,12 +13,14 @@ MB = 1024 * 1024
 
 
 class TableError(Exception):
-    """The file cannot be read at all. ``code`` is stable, ``message`` is for the user."""
+    """The file cannot be read at all. ``code`` is stable, ``message`` is for the user;
+    ``detail`` (the reader's own error, in English) is for the log only."""
 
-    def __init__(self, code: str, message: str) -> None:
+    def __init__(self, code: str, message: str, detail: str | None = None) -> None:
         super().__init__(message)
         self.code = code
         self.message = message
+        self.detail = detail
 
 
 @dataclass(frozen=True)
@@ -57,6 +59,44 @@ def too_large(filename: str, max_bytes: int) -> TableError:
         f"ファイル「{filename}」が大きすぎます（上限 {max_bytes / MB:g} MB）。"
         "不要なシートや行を削除するか、ファイルを分けてください。",
     )
+
+
+def declaration_refused(filename: str) -> TableError:
+    return TableError(
+        "xml_bomb",
+        f"「{filename}」に Excel が作らない XML の宣言（DOCTYPE・ENTITY）があります。"
+        "安全のため読み込みを中止しました。Excel で開いて保存し直してください。",
+    )
+
+
+def grid_error(
+    where: str, rows: int, cols: int, limits: Limits, *, far: str, wide_row: int | None = 0
+) -> TableError | None:
+    """Why a grid of ``rows`` x ``cols`` (up to its farthest cell) is over the limits.
+
+    ``where`` names the sheet, ``far`` says how far it reaches; ``wide_row`` is the first
+    row that is too wide (0: the last row, None: no row to name).
+    """
+    if rows > limits.max_rows:
+        return TableError(
+            "too_many_rows",
+            f"{where}の行数が上限（{limits.max_rows:,}行）を超えています（{far}）。"
+            "不要な行を削除するか、ファイルを分けてください。",
+        )
+    if cols > limits.max_columns:
+        row = "" if wide_row is None else f"の行{wide_row or rows}"
+        return TableError(
+            "too_many_columns",
+            f"{where}{row}の列数が上限（{limits.max_columns:,}列）を超えています。{far}。"
+            "不要な列を削除してください。",
+        )
+    if rows * cols > limits.max_cells:
+        return TableError(
+            "too_many_cells",
+            f"{where}は{far}（{rows:,}行 × {cols:,}列）。セルの数の上限は"
+            f" {limits.max_cells:,}個です。離れた場所にある不要なセルや列を削除してください。",
+        )
+    return None
 
 
 def column_number(letters: str) -> int:

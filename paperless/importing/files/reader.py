@@ -24,6 +24,7 @@ from typing import BinaryIO, NamedTuple, TypeVar
 import python_calamine
 
 from paperless.importing.files import sandbox
+from paperless.importing.files.biff import check_xls, unreadable
 from paperless.importing.files.limits import Limits, TableError, column_letters, too_large
 from paperless.importing.files.safety import check_xlsx, sniff
 
@@ -96,28 +97,30 @@ def iter_sheets(data: bytes, *, filename: str, limits: Limits) -> Iterator[Sheet
         return
     if kind == "xlsx":
         check_xlsx(data, filename, limits)
+    else:
+        check_xls(data, filename, limits)
     yield from _read_workbook(data, filename=filename, limits=limits, kind=kind)
 
 
 def _workbook_error(filename: str, kind: str, exc: BaseException) -> TableError:
+    """The reader's refusal in the user's words; its own error goes to the log."""
     text = str(exc)
+    detail = f"python-calamine: {type(exc).__name__}: {text}"[:500]
     if "password" in text.lower() or "encrypt" in text.lower():
         return TableError(
             "encrypted_file",
             f"「{filename}」はパスワードで保護されています。パスワードを解除して保存し直して"
             "ください。",
+            detail,
         )
     if kind == "xls":
-        return TableError(
-            "corrupt_file",
-            f"「{filename}」を古い形式の Excel（.xls）として読めません。パスワード付きの"
-            "ファイルならパスワードを外し、「Excel ブック（.xlsx）」として保存し直して"
-            "ください。",
-        )
+        error = unreadable(filename)
+        return TableError(error.code, error.message, detail)
     return TableError(
         "corrupt_file",
         f"Excel ファイル「{filename}」を読めません（ファイルが壊れています）。"
         "Excel で開けるか確かめ、保存し直してからアップロードしてください。",
+        detail,
     )
 
 

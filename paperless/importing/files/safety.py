@@ -4,9 +4,11 @@ Neither openpyxl nor python-calamine limits decompression, and python-calamine a
 the whole process (no exception) when a sheet has a value cell far away, such as
 XFD1048576: it allocates the whole grid up to that cell. So every .xlsx is inspected
 here first, with the standard library only: the zip directory (member count, declared
-and actual sizes, compression ratio, unsafe names), every XML part (no DOCTYPE or
-ENTITY: Office never writes them, XML bombs need them) and every sheet's cells (the
-farthest value cell and the grid it spans, against the row, column and cell limits).
+and actual sizes, compression ratio, unsafe or repeated names), then every part a
+reader may read as XML, whatever its name (``package``): no DOCTYPE or ENTITY (Office
+never writes them, XML bombs need them), each sheet's farthest value cell and the grid
+it spans against the row, column and cell limits, and the number of shared strings a
+part declares (``cellscan``). Legacy .xls files are checked in ``biff``.
 
 Pure: no Django. The limits come from settings through ``Limits.from_settings``.
 """
@@ -20,8 +22,9 @@ import zlib
 from collections.abc import Iterator
 from pathlib import PurePosixPath
 
-from paperless.importing.files.cellscan import CellScan
-from paperless.importing.files.limits import MB, Limits, TableError
+from paperless.importing.files.cellscan import BrokenXML, CellScan, XMLDeclaration
+from paperless.importing.files.limits import MB, Limits, TableError, declaration_refused
+from paperless.importing.files.package import read_package
 
 ZIP_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -122,14 +125,16 @@ def check_xlsx(data: bytes, filename: str, limits: Limits) -> None:
                 f"「{filename}」は Excel ブックではありません（Word や PowerPoint の"
                 f"ファイルかもしれません）。{ACCEPTED}で保存してください。",
             )
-        labels = _sheet_labels(archive)
+        package = read_package(archive, filename)
         unpacked = 0
         for member in members:
-            if member.is_dir() or _BINARY_MEMBERS.search(member.filename):
+            skip = _BINARY_MEMBERS.search(member.filename) and not package.is_xml(member.filename)
+            if member.is_dir() or skip:
                 unpacked += member.file_size
                 continue
-            label = labels.get(member.filename, PurePosixPath(member.filename).stem)
-            unpacked += _check_part(archive, member, filename, limits, label)
+            unpacked += _check_part(
+                archive, member, filename, limits, package.label(member.filename)
+            )
             if unpacked > limits.max_uncompressed:
                 raise _bomb(filename, limits)
 
@@ -142,8 +147,17 @@ def _check_directory(members: list[zipfile.ZipInfo], filename: str, limits: Limi
             f" {limits.max_members:,}個）。Excel ファイルとして読み込めません。",
         )
     declared = 0
+    seen: set[str] = set()
     for member in members:
         name = member.filename
+        if name.lower() in seen:
+            # A reader may open either copy (case is ignored): the check must see the one read.
+            raise TableError(
+                "corrupt_file",
+                f"「{filename}」の中に同じ名前の部品（{name[:80]!r}）が複数あります。"
+                "Excel ファイルとして読み込めません。",
+            )
+        seen.add(name.lower())
         path = PurePosixPath(name.replace("\\", "/"))
         if path.is_absolute() or ".." in path.parts or "\0" in name:
             raise TableError(
@@ -162,35 +176,6 @@ def _check_directory(members: list[zipfile.ZipInfo], filename: str, limits: Limi
             raise _bomb(filename, limits)
     if declared > limits.max_uncompressed:
         raise _bomb(filename, limits)
-
-
-def _sheet_labels(archive: zipfile.ZipFile) -> dict[str, str]:
-    """Sheet part → the name on its tab, for messages; empty when it cannot be told."""
-    try:
-        workbook = _small_xml(archive, "xl/workbook.xml")
-        rels = _small_xml(archive, "xl/_rels/workbook.xml.rels")
-    except Exception:  # the scan that follows refuses a broken or hostile part
-        return {}
-    targets = {
-        rel.get("Id"): rel.get("Target", "") for rel in rels.iter() if rel.get("Id") is not None
-    }
-    labels: dict[str, str] = {}
-    for sheet in workbook.iter():
-        if not str(sheet.tag).endswith("}sheet"):
-            continue
-        rid = next((v for k, v in sheet.attrib.items() if k.endswith("}id")), None)
-        target = targets.get(rid, "")
-        path = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
-        labels[str(PurePosixPath(path))] = sheet.get("name", "")
-    return labels
-
-
-def _small_xml(archive: zipfile.ZipFile, name: str):
-    from defusedxml import ElementTree
-
-    if archive.getinfo(name).file_size > MB:
-        raise ValueError(name)
-    return ElementTree.fromstring(archive.read(name), forbid_dtd=True)
 
 
 def _bomb(filename: str, limits: Limits) -> TableError:
@@ -235,12 +220,12 @@ def _check_part(
     archive: zipfile.ZipFile, member: zipfile.ZipInfo, filename: str, limits: Limits, label: str
 ) -> int:
     """Scan one XML part; returns its real unpacked size."""
-    size, scan = _scan_part(archive, member, filename, limits, CellScan(label, exact=False))
-    if scan.needs_exact or scan.over(limits):
-        exact = CellScan(label, exact=True, max_columns=limits.max_columns)
-        size, scan = _scan_part(archive, member, filename, limits, exact)
-    if scan.seen_sheet:
-        scan.check(filename, limits)
+    scan = CellScan(label, exact=False, limits=limits, part=member.filename)
+    size = _scan_part(archive, member, filename, limits, scan)
+    if scan.needs_exact or scan.over():
+        scan = CellScan(label, exact=True, limits=limits, part=member.filename)
+        size = _scan_part(archive, member, filename, limits, scan)
+    scan.check(filename)
     return size
 
 
@@ -250,24 +235,31 @@ def _scan_part(
     filename: str,
     limits: Limits,
     scan: CellScan,
-) -> tuple[int, CellScan]:
+) -> int:
     size = 0
-    for index, chunk in enumerate(_chunks(archive, member, filename)):
-        size += len(chunk)
-        if size > limits.max_uncompressed:
-            raise _bomb(filename, limits)
-        if index == 0:
-            _refuse_utf16(chunk, filename)
-        if b"<!" in chunk and _DECLARATION.search(chunk):
-            raise TableError(
-                "xml_bomb",
-                f"「{filename}」に Excel が作らない XML の宣言（DOCTYPE・ENTITY）があります。"
-                "安全のため読み込みを中止しました。Excel で開いて保存し直してください。",
-            )
-        scan.feed(chunk)
-        if scan.needs_exact:
-            break
-    return size, scan
+    try:
+        for index, chunk in enumerate(_chunks(archive, member, filename)):
+            size += len(chunk)
+            if size > limits.max_uncompressed:
+                raise _bomb(filename, limits)
+            if index == 0:
+                _refuse_utf16(chunk, filename)
+            if b"<!" in chunk and _DECLARATION.search(chunk):
+                raise declaration_refused(filename)
+            scan.feed(chunk)
+            if scan.needs_exact:
+                return size
+        scan.finish()
+    except XMLDeclaration:
+        raise declaration_refused(filename) from None
+    except BrokenXML as broken:
+        raise TableError(
+            "corrupt_file",
+            f"「{filename}」の部品「{member.filename}」の XML が壊れています（{broken.line}行目:"
+            f" {broken.reason}）。Excel で開けるか確かめ、保存し直してからアップロードして"
+            "ください。",
+        ) from None
+    return size
 
 
 def _refuse_utf16(head: bytes, filename: str) -> None:

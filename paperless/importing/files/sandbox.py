@@ -85,7 +85,7 @@ def _child(connection, function: Callable[..., Any], args: tuple, kwargs: dict) 
         _limit_child(limits)
         result: tuple[str, Any] = ("ok", function(*args, **kwargs))
     except TableError as exc:
-        result = ("error", (exc.code, exc.message))
+        result = ("error", (exc.code, exc.message, exc.detail))
     except MemoryError:
         result = ("memory", None)
     except BaseException as exc:  # noqa: B036 - a Rust panic arrives as a BaseException
@@ -99,12 +99,30 @@ def _child(connection, function: Callable[..., Any], args: tuple, kwargs: dict) 
 
 
 def _stopped(filename: str, limits: Limits, why: str) -> TableError:
-    logger.warning("reading %r stopped: %s", filename, why)
+    """The child ran out of memory or was killed: the limits stopped it, not the checks.
+
+    The code stays ``corrupt_file`` (what scripts have always seen for it); the message
+    says what happened.
+    """
+    logger.warning("reading %r stopped by the reader's limits: %s", filename, why)
     return TableError(
         "corrupt_file",
-        f"「{filename}」を読み込む途中で処理が止まりました（ファイルが壊れているか、"
-        f"読み込みに {limits.max_memory / MB:g} MB を超えるメモリが必要です）。"
-        "Excel で開けるか確かめ、不要なシートやセルを削除して保存し直してください。",
+        f"「{filename}」の読み取り処理が上限（メモリ {limits.max_memory / MB:g} MB・時間"
+        f" {limits.max_seconds:g}秒）を超えたため中止しました。ファイルの中身が大きすぎるか、"
+        "Excel が作らない形の内容が含まれています。不要なシートやセルを削除して保存し直すか、"
+        "ファイルを分けてください。",
+        why,
+    )
+
+
+def _crashed(filename: str, why: str) -> TableError:
+    logger.error("reading %r failed in the reader process: %s", filename, why)
+    return TableError(
+        "corrupt_file",
+        f"「{filename}」の読み取り処理が予期しないエラーで中止しました。Excel で開けるか"
+        "確かめ、保存し直してからもう一度アップロードしてください。続く場合は管理者に"
+        "お知らせください。",
+        why,
     )
 
 
@@ -147,5 +165,10 @@ def run(function: Callable[..., T], *args: Any, filename: str, limits: Limits) -
     if status == "ok":
         return payload
     if status == "error":
-        raise TableError(*payload)
-    raise _stopped(filename, limits, status if payload is None else payload)
+        code, message, detail = payload
+        if detail:
+            logger.warning("reading %r refused (%s): %s", filename, code, detail)
+        raise TableError(code, message, detail)
+    if status == "crash":
+        raise _crashed(filename, payload)
+    raise _stopped(filename, limits, status)

@@ -7,6 +7,7 @@ import json
 from django.core.management.base import BaseCommand, CommandError
 
 from paperless.importing.counts.service import FileOutcome, import_file
+from paperless.importing.issues import more_lines
 from paperless.models import Upload
 from paperless.reads.users import user_by_username
 
@@ -64,10 +65,16 @@ class Command(BaseCommand):
             self.stderr.write(f"{outcome.name}: エラー {issue}")
         for issue in outcome.warnings:
             self.stderr.write(f"{outcome.name}: 注意 {issue}")
+        for kind, more in (("エラー", outcome.more_errors), ("注意", outcome.more_warnings)):
+            for line in more_lines(more):
+                self.stderr.write(
+                    f"{outcome.name}: ほかの{kind} {line['label']}（{line['code']}）"
+                    f" {line['count']:,}件"
+                )
         if outcome.parsed.refused:
             self.stderr.write(f"{outcome.name}: 読み込めませんでした。")
         elif not outcome.ok:
-            self.stderr.write(f"{head} — {len(outcome.errors):,}件のエラーのため登録しません。")
+            self.stderr.write(f"{head} — {outcome.error_count:,}件のエラーのため登録しません。")
         elif dry_run:
             self.stdout.write(f"{head} — 確認のみ（保存していません）。")
         elif outcome.commit and outcome.commit.status == Upload.Status.COMMITTED:
