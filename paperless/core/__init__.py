@@ -13,6 +13,10 @@ Modules, one concept each:
   and comparable share of every unit for a period (``summarize``).
 * ``series``: a unit's figures month by month and the fiscal-year-end projection.
 * ``records``: DataFrames as plain Python values for templates, e-mails and JSON.
+* ``succession``: reorganisation links and their shares: parsed, checked, weighed.
+* ``meters``: meter readings of the devices into monthly usage; the register's rules.
+* ``wording``: how a figure is said: status labels, rates rounded toward the status,
+  the threshold's precision, the gap, the upload deadline.
 
 Numbers, dataclasses and DataFrames in, the same out. It imports nothing from Django or
 from the rest of ``paperless``: reads, pages, e-mails, the importer and the report all
