@@ -15,7 +15,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from paperless.access import permissions
 from paperless.alerts import delivery
-from paperless.core import meters
+from paperless.core import meters, register
 from paperless.core.succession import Link, check_links
 from paperless.importing.cells import normalize_code
 from paperless.models import (
@@ -296,7 +296,7 @@ class CounterAssignmentForm(forms.ModelForm):
         )
         others = CounterAssignment.objects.filter(device_serial=serial).exclude(pk=self.instance.pk)
         rows = [meters.Assignment(serial, a.account, "", a.start_date, a.end_date) for a in others]
-        problems = [m for _row, m in meters.register_problems_for([mine], rows)]
+        problems = [m for _row, m in register.register_problems_for([mine], rows)]
         if problems:
             raise ValidationError(problems)
         return data

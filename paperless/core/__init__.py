@@ -14,7 +14,8 @@ Modules, one concept each:
 * ``series``: a unit's figures month by month and the fiscal-year-end projection.
 * ``records``: DataFrames as plain Python values for templates, e-mails and JSON.
 * ``succession``: reorganisation links and their shares: parsed, checked, weighed.
-* ``meters``: meter readings of the devices into monthly usage; the register's rules.
+* ``meters``: meter readings of the devices into monthly usage; ``register``: the
+  device register's rules.
 * ``wording``: how a figure is said: status labels, rates rounded toward the status,
   the threshold's precision, the gap, the upload deadline.
 

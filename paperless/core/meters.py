@@ -19,7 +19,7 @@ reading minus its first.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -101,72 +101,6 @@ class MeterMonths:
     @property
     def warnings(self) -> list[Problem]:
         return [p for p in self.problems if p.warning]
-
-
-def register_problems(assignments: Iterable[Assignment]) -> list[tuple[Assignment, str]]:
-    """Rows of the register that break its rules, each with a Japanese message: an end
-    before the start, overlapping periods of one counter, and a whole-device row
-    overlapping a department-ID row of the same device."""
-    problems = []
-    by_device: dict[str, list[Assignment]] = defaultdict(list)
-    for row in assignments:
-        if row.end is not None and row.end < row.start:
-            problems.append((row, "利用終了日が利用開始日より前です。"))
-            continue
-        by_device[row.serial].append(row)
-    for rows in by_device.values():
-        rows.sort(key=lambda r: (r.start, r.department_id))
-        for i, row in enumerate(rows):
-            for earlier in rows[:i]:
-                if not _overlap(earlier, row):
-                    continue
-                if earlier.department_id == row.department_id:
-                    what = "同じカウンターの利用期間"
-                elif "" in (earlier.department_id, row.department_id):
-                    what = "機器全体の割り当てと部門IDの割り当て"
-                else:
-                    continue
-                problems.append((row, f"{what}が重なっています（{_period(earlier)}）。"))
-    return problems
-
-
-def register_problems_for(
-    rows: Sequence[Assignment], registered: Iterable[Assignment]
-) -> list[tuple[Assignment, str]]:
-    """The register's problems that concern ``rows`` (a file's rows, or the row edited in
-    the admin) checked against the ``registered`` ones, each named on one of ``rows``:
-    ``register_problems`` names the later row of a pair, which may be a registered one."""
-    mine = {id(row) for row in rows}
-    found: list[tuple[Assignment, str]] = []
-    for row, message in register_problems([*registered, *rows]):
-        if id(row) in mine:
-            found.append((row, message))
-            continue
-        for own in rows:
-            if what := _clash(own, row):
-                found.append((own, f"{what}が重なっています（{_period(row)}）。"))
-    return list(dict.fromkeys(found))  # a pair is named once, whichever row starts first
-
-
-def _clash(a: Assignment, b: Assignment) -> str | None:
-    """What two rows of one device share in time, as a message names it, or None."""
-    if a.serial != b.serial or not _overlap(a, b):
-        return None
-    if a.department_id == b.department_id:
-        return "同じカウンターの利用期間"
-    if "" in (a.department_id, b.department_id):
-        return "機器全体の割り当てと部門IDの割り当て"
-    return None
-
-
-def _overlap(a: Assignment, b: Assignment) -> bool:
-    return (a.end is None or b.start <= a.end) and (b.end is None or a.start <= b.end)
-
-
-def _period(row: Assignment) -> str:
-    counter = f"部門ID「{row.department_id}」" if row.department_id else "機器全体"
-    end = _day(row.end) if row.end else ""
-    return f"{counter} {_day(row.start)}〜{end}"
 
 
 def closing_month(day: date, close_day: int = CLOSE_DAY) -> date:
@@ -304,7 +238,7 @@ def _counter_label(reading: Reading) -> str:
     return f"機器番号「{reading.serial}」"
 
 
-def _day(day: date) -> str:
+def day_text(day: date) -> str:
     return f"{day.year}年{day.month}月{day.day}日"
 
 
@@ -315,7 +249,7 @@ def _month(month: date) -> str:
 def _backwards_message(earlier: Reading) -> str:
     return (
         f"{_counter_label(earlier)}のカウンターが前回の検針値より小さくなっています"
-        f"（前回 {_day(earlier.read_on)}：印刷 {earlier.print_counter:,}・"
+        f"（前回 {day_text(earlier.read_on)}：印刷 {earlier.print_counter:,}・"
         f"コピー {earlier.copy_counter:,}）。"
         "機器を交換した場合は機器台帳に新しい機器番号を登録してください。"
     )
@@ -323,21 +257,21 @@ def _backwards_message(earlier: Reading) -> str:
 
 def _unassigned_message(reading: Reading) -> str:
     return (
-        f"{_counter_label(reading)}は、検針日 {_day(reading.read_on)} 時点で機器台帳に"
+        f"{_counter_label(reading)}は、検針日 {day_text(reading.read_on)} 時点で機器台帳に"
         "登録されていません。機器台帳（import_devices）に所属と利用期間を登録してください。"
     )
 
 
 def _conflict_message(earlier: Reading) -> str:
     return (
-        f"{_counter_label(earlier)}の{_day(earlier.read_on)}の検針値が二つあり、値が異なります"
+        f"{_counter_label(earlier)}の{day_text(earlier.read_on)}の検針値が二つあり、値が異なります"
         f"（もう一方：印刷 {earlier.print_counter:,}・コピー {earlier.copy_counter:,}）。"
         "正しい方だけを残してください。"
     )
 
 
 def _future_message(reading: Reading) -> str:
-    return f"検針日 {_day(reading.read_on)} は未来の日付です。検針日を確認してください。"
+    return f"検針日 {day_text(reading.read_on)} は未来の日付です。検針日を確認してください。"
 
 
 def _spread_message(months: list[date]) -> str:

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 from hypothesis import given
 from hypothesis import strategies as st
 
-from paperless.core import meters
+from paperless.core import meters, register
 from paperless.core.meters import Assignment, Reading, closing_month, monthly_usage
 
 TODAY = date(2024, 12, 1)
@@ -229,7 +229,9 @@ def test_every_counter_s_months_sum_to_its_last_minus_first_reading(steps):
 
 def test_the_register_refuses_an_end_before_the_start():
     row = Assignment("SN1", "", "D1", date(2024, 5, 1), date(2024, 4, 30))
-    assert [m for _, m in meters.register_problems([row])] == ["利用終了日が利用開始日より前です。"]
+    assert [m for _, m in register.register_problems([row])] == [
+        "利用終了日が利用開始日より前です。"
+    ]
 
 
 def test_the_register_refuses_overlapping_periods_of_one_counter():
@@ -238,7 +240,7 @@ def test_the_register_refuses_overlapping_periods_of_one_counter():
         Assignment("SN1", "01", "D2", date(2024, 9, 30)),
         Assignment("SN1", "02", "D3", date(2024, 4, 1)),
     ]
-    [(row, message)] = meters.register_problems(rows)
+    [(row, message)] = register.register_problems(rows)
     assert row.department == "D2" and "同じカウンターの利用期間が重なっています" in message
 
 
@@ -248,7 +250,7 @@ def test_a_whole_device_row_may_not_overlap_a_department_id_row():
         Assignment("SN1", "01", "D2", date(2024, 9, 1)),
         Assignment("SN1", "", "D1", date(2024, 10, 1)),  # overlaps the open 01 row too
     ]
-    problems = meters.register_problems(rows)
+    problems = register.register_problems(rows)
     assert len(problems) == 2
     assert all("機器全体の割り当てと部門IDの割り当て" in m for _, m in problems)
 
@@ -258,11 +260,12 @@ def test_problems_for_new_rows_are_named_on_them_whichever_row_starts_first():
     # starts before the registered row, which register_problems would name instead
     earlier = Assignment("SN1", "01", "D2", date(2024, 1, 1), date(2024, 6, 30))
     later = Assignment("SN1", "", "D3", date(2024, 9, 1))
-    problems = meters.register_problems_for([earlier, later], registered)
+    problems = register.register_problems_for([earlier, later], registered)
     assert [(row.department, m) for row, m in problems] == [
         ("D2", "機器全体の割り当てと部門IDの割り当てが重なっています（機器全体 2024年4月1日〜）。"),
         ("D3", "同じカウンターの利用期間が重なっています（機器全体 2024年4月1日〜）。"),
     ]
     assert (
-        meters.register_problems_for([Assignment("SN2", "", "D1", earlier.start)], registered) == []
+        register.register_problems_for([Assignment("SN2", "", "D1", earlier.start)], registered)
+        == []
     )

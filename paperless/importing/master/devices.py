@@ -6,7 +6,7 @@ Rows are matched by (機器番号, 部門ID, 利用開始日) and created or upd
 so the same file twice changes nothing. An optional column left out of the file leaves
 the stored values as they are. ``table`` finds the rows; parsing and validation
 (against ``reads.org`` and ``reads.devices``) are pure and collect every error; the
-register's own rules are the core's (``meters.register_problems_for``); the commit runs
+register's own rules are the core's (``register.register_problems_for``); the commit runs
 only when there is no error, in one transaction, through the model so
 django-simple-history records it.
 """
@@ -21,7 +21,7 @@ from typing import BinaryIO
 
 from django.db import transaction
 
-from paperless.core import meters
+from paperless.core import meters, register
 from paperless.importing.master.table import (
     Column,
     RowError,
@@ -161,7 +161,7 @@ def validate_devices(
             checked.append((meters.Assignment(row.serial, row.account, code, start, row.end), row))
     others = [old.assignment() for key, old in stored.items() if key not in first]
     number = {id(assignment): row.number for assignment, row in checked}
-    for assignment, message in meters.register_problems_for([a for a, _ in checked], others):
+    for assignment, message in register.register_problems_for([a for a, _ in checked], others):
         key = "end" if assignment.end is not None and assignment.end < assignment.start else "start"
         errors.append(table.error_at(number[id(assignment)], key, message))
     return errors
