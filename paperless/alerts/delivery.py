@@ -21,6 +21,9 @@ the log, the delivery log page) and a person resolves it in the admin, as arrive
 Transient errors (connection refused, disconnects, 4xx) put the row back to pending
 with the reason and raise ``TransientDeliveryError`` so the task retries with backoff;
 permanent ones (5xx, refused recipient) mark that row failed and the others go on.
+
+Longer than most modules because claiming, sending and recording belong together: the
+guarantee (at most once per recipient, kind and week) is only readable in one place.
 """
 
 from __future__ import annotations

@@ -8,6 +8,9 @@ there (a unit, count, user or note that exists is left as it is), so running it 
 changes nothing. The counts are deterministic: each department draws from its own
 ``random.Random`` seeded with its code, so a month's figures do not depend on the day
 the seed runs nor on the other departments.
+
+Longer than most modules: the demo's story (counts with seasonality, a merger, late
+reporters, notes, users, meter readings) is told in one place so it can be read whole.
 """
 
 from __future__ import annotations

@@ -6,6 +6,9 @@ Units are matched by code and created or updated, never deleted. ``table`` finds
 rows; parsing and validation (against ``reads.org``'s plain values) are pure and collect
 every error; the commit runs only when there is none, in one transaction, through the
 model so django-simple-history records it.
+
+Longer than most modules: the org master's columns, parsing, cross-row validation and
+commit are read together (the shared table reader and the shares are elsewhere).
 """
 
 from __future__ import annotations
