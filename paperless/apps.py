@@ -7,4 +7,9 @@ class PaperlessConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from paperless import checks  # noqa: F401 - registers the deployment checks
+        from paperless import (
+            checks,  # noqa: F401 - registers the deployment checks
+            third_party_labels,
+        )
+
+        third_party_labels.apply()
