@@ -8,6 +8,8 @@ One module, as Django's admin discovers it: each model's admin page with the sam
 checks as the importers (why it passes ~300 lines).
 """
 
+from decimal import Decimal
+
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
@@ -18,7 +20,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from paperless.access import permissions
 from paperless.alerts import delivery
-from paperless.core import meters, register
+from paperless.core import meters, register, wording
 from paperless.core.succession import Link, check_links
 from paperless.importing.cells import normalize_code
 from paperless.models import (
@@ -193,9 +195,56 @@ class MonthlyCountAdmin(ReadOnlyHistoryAdmin):
         return super().changelist_view(request, extra_context)
 
 
+class PercentField(forms.DecimalField):
+    """A rate typed and shown as a percentage (30 or 32.5), stored as a fraction (0.300)."""
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(max_digits=4, decimal_places=1, min_value=0, max_value=100, **kwargs)
+
+    def prepare_value(self, value):
+        if isinstance(value, Decimal):  # the stored fraction; typed text stays as typed
+            return f"{(value * 100).normalize():f}"
+        return value
+
+    def clean(self, value):
+        percent = super().clean(value)
+        return None if percent is None else percent / 100
+
+
+class PolicyForm(forms.ModelForm):
+    threshold = PercentField(label="取組基準（削減率、%）", help_text="例：30 または 32.5")
+    city_goal = PercentField(label="全市目標（削減率、%）", required=False, help_text="例：50")
+
+    class Meta:
+        model = Policy
+        fields = [
+            "fiscal_year",
+            "base_fiscal_year",
+            "threshold",
+            "city_goal",
+            "programme_start",
+            "status_basis",
+        ]
+
+
 @admin.register(Policy)
 class PolicyAdmin(ReadOnlyHistoryAdmin):
-    list_display = ["fiscal_year", "base_fiscal_year", "threshold", "city_goal", "status_basis"]
+    form = PolicyForm
+    list_display = [
+        "fiscal_year",
+        "base_fiscal_year",
+        "threshold_shown",
+        "goal_shown",
+        "status_basis",
+    ]
+
+    @admin.display(description="取組基準", ordering="threshold")
+    def threshold_shown(self, policy: Policy) -> str:
+        return wording.threshold_text(float(policy.threshold))
+
+    @admin.display(description="全市目標", ordering="city_goal")
+    def goal_shown(self, policy: Policy) -> str:
+        return "—" if policy.city_goal is None else wording.threshold_text(float(policy.city_goal))
 
 
 @admin.register(Upload)
