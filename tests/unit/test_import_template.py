@@ -40,8 +40,16 @@ def test_long_template_is_prefilled_protected_and_validated():
         ("2022年12月", "110100", "堺区 市民課"),
         ("2022年12月", "011000", "美原区 市民課"),
     ]
-    assert sheet.protection.sheet is True
+    assert sheet.protection.sheet is True and not sheet.protection.password
     assert sheet["A3"].protection.locked is True and sheet["D4"].protection.locked is False
+    # The pre-filled month, code and name are locked; the input cells shaded and open.
+    assert all(sheet.cell(row=4, column=c).protection.locked for c in (1, 2, 3))
+    assert all(sheet.cell(row=5, column=c).protection.locked for c in (1, 2, 3))
+    for column in range(4, 8):
+        cell = sheet.cell(row=4, column=column)
+        assert not cell.protection.locked and cell.fill.fgColor.rgb.endswith("FFF8D6")
+    # Spare rows below stay open for additions, unshaded.
+    assert not sheet["B6"].protection.locked and not sheet["B6"].fill.fgColor.rgb.endswith("FFF8D6")
     (rule,) = sheet.data_validations.dataValidation
     assert (rule.type, rule.operator, rule.formula1) == ("whole", "greaterThanOrEqual", "0")
     assert "D4" in str(rule.sqref)
@@ -78,6 +86,8 @@ def test_wide_template_has_three_rows_per_department_and_the_fiscal_year_across(
         "コピー枚数",
         "除外枚数",
     ]
+    assert sheet["A4"].protection.locked and sheet["C6"].protection.locked
+    assert not sheet["D4"].protection.locked and sheet["O6"].fill.fgColor.rgb.endswith("FFF8D6")
     sheet["D4"], sheet["D5"], sheet["D6"] = 10, 20, 5
     buffer = io.BytesIO()
     workbook.save(buffer)

@@ -1,9 +1,10 @@
 """The count template workbook a department head downloads, fills in and uploads.
 
-Made with openpyxl: a data sheet whose header is protected (the sheet is protected
-with every data cell unlocked, so rows can be filled and sorted but the header not
-changed), whole-number validation on the count cells, rows pre-filled with the codes
-and names of the user's departments and the month being reported, and an
+Made with openpyxl: a data sheet protected without a password, whose header and
+pre-filled cells (month, code, name, 区分) are locked and whose input cells are shaded
+and unlocked (rows can be filled, sorted and added below, the pre-filled cells not
+changed by mistake), whole-number validation on the count cells, rows pre-filled with
+the codes and names of the user's departments and the month being reported, and an
 instructions sheet in Japanese. The long variant has a row per department; the wide
 one a row per department and 区分 with the twelve months of the fiscal year across.
 Pure: plain data in, bytes out.
@@ -34,8 +35,11 @@ LONG_HEADERS = ("年月", "所属コード", "所属名", "印刷枚数", "コ�
 WIDE_KINDS = ("印刷枚数", "コピー枚数", "除外枚数")
 SPARE_ROWS = 200  # unlocked empty rows below the departments, for additions
 _HEADER_FILL = PatternFill("solid", fgColor="DDE7F0")
+# Input cells: a light yellow, the usual "type here" of Japanese office forms.
+INPUT_FILL = PatternFill("solid", fgColor="FFF8D6")
 _BOLD = Font(bold=True)
 _UNLOCKED = Protection(locked=False)
+_LOCKED = Protection(locked=True)
 # Cells are text: codes keep leading zeros, formulas typed by hand are not evaluated.
 _TEXT = "@"
 
@@ -89,6 +93,16 @@ def _unlock(sheet: Worksheet, first_row: int, last_row: int, columns: int) -> No
             cell.protection = _UNLOCKED
 
 
+def _prefilled(sheet: Worksheet, first_row: int, last_row: int, inputs_from: int, columns: int):
+    """Lock the pre-filled cells left of ``inputs_from`` and shade the input cells."""
+    for row in sheet.iter_rows(min_row=first_row, max_row=last_row, max_col=columns):
+        for cell in row:
+            if cell.column < inputs_from:
+                cell.protection = _LOCKED
+            else:
+                cell.fill = INPUT_FILL
+
+
 def long_template(departments: Sequence[Department], month: date) -> Workbook:
     workbook = Workbook()
     sheet = workbook.active
@@ -106,6 +120,7 @@ def long_template(departments: Sequence[Department], month: date) -> Workbook:
         sheet.cell(row=row, column=3, value=department.name)
     last = first + len(departments) + SPARE_ROWS - 1
     _unlock(sheet, first, last, len(LONG_HEADERS))
+    _prefilled(sheet, first, first + len(departments) - 1, 4, len(LONG_HEADERS))
     for (cell,) in sheet.iter_rows(min_row=first, max_row=last, min_col=2, max_col=2):
         cell.number_format = _TEXT
     _count_validation(sheet, f"D{first}:F{last}")
@@ -140,6 +155,7 @@ def wide_template(departments: Sequence[Department], month: date) -> Workbook:
             row += 1
     last = row - 1 + SPARE_ROWS
     _unlock(sheet, header_row + 1, last, len(headers))
+    _prefilled(sheet, header_row + 1, row - 1, 4, len(headers))
     last_letter = get_column_letter(len(headers))
     _count_validation(sheet, f"D{header_row + 1}:{last_letter}{last}")
     sheet.column_dimensions["A"].width = 12
@@ -158,7 +174,8 @@ _INSTRUCTIONS = (
     ("2", "除外枚数は、法令や外部の求めで紙が必要な枚数です（印刷＋コピーの内数・任意）。"),
     ("3", "枚数は整数で入力します。「12,345」「１２３４５」のような書き方でも読み取ります。"),
     ("4", "年月は「2022年4月」「令和4年4月」「2022-04」のどれでも読み取ります。"),
-    ("5", "所属コードと所属名は変えないでください。他の所属の行は削除してかまいません。"),
+    ("5", "黄色のセルに入力します。年月・所属コード・所属名は変えられないようにしてあります。"),
+    ("", "入力しない所属の行は空欄のままでかまいません（取り込みません）。"),
     ("6", "合計の行は入れなくてかまいません（入れても取り込みません）。"),
     ("7", "保存したファイルを「アップロード」の画面から送り、確認画面で内容を確かめて確定します。"),
     ("", ""),
