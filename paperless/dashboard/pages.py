@@ -210,10 +210,15 @@ def series_choices(data: Dashboard) -> list[tuple[str, str]]:
 
 
 def report_title(data: Dashboard) -> str:
-    """``令和4年度 ペーパーレスの取組状況（1月末現在）``: the material's usual name."""
-    return (
-        f"{fy_era_label(data.period.fy)} ペーパーレスの取組状況（{data.period.last.month}月末現在）"
-    )
+    """``令和4年度 ペーパーレスの取組状況（1月末現在）``: the material's usual name; a
+    ward's or bureau's material names it (``令和4年度 中区役所 ペーパーレスの…``)."""
+    unit = "" if _is_root(data) else f"{data.row['name']} "
+    month = data.period.last.month
+    return f"{fy_era_label(data.period.fy)} {unit}ペーパーレスの取組状況（{month}月末現在）"
+
+
+def _is_root(data: Dashboard) -> bool:
+    return not isinstance(data.row["parent"], str)
 
 
 def meeting_report(data: Dashboard, *, notes: dict[str, Any], today: date) -> MeetingReport:
@@ -230,11 +235,7 @@ def meeting_report(data: Dashboard, *, notes: dict[str, Any], today: date) -> Me
     return MeetingReport(
         title=report_title(data),
         unit_name=data.row["name"],
-        children_heading=(
-            f"{data.row['name']}の内訳"
-            if isinstance(data.row["parent"], str)
-            else "区役所・局別の状況"
-        ),
+        children_heading="区役所・局別の状況" if _is_root(data) else f"{data.row['name']}の内訳",
         period_label=data.period.label,
         threshold=data.rules.threshold,
         city_goal=data.rules.city_goal,
@@ -247,6 +248,7 @@ def meeting_report(data: Dashboard, *, notes: dict[str, Any], today: date) -> Me
         departments=[r for r in depts if r["driving_rate"] is not None],
         projection_method=PROJECTION_METHOD,
         made_on=today,
+        sheet_prefix="" if _is_root(data) else f"{data.row['name']}_",
     )
 
 

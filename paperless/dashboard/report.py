@@ -18,7 +18,8 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from paperless.core.fiscal import month_label
+from paperless.core.fiscal import era_year, month_label
+from paperless.dashboard import report_charts
 from paperless.dashboard.exports import neutralize
 
 STATUS_LABELS = {
@@ -33,6 +34,8 @@ POINTS = '+0.0"pt";-0.0"pt";0.0"pt"'
 DATE = "yyyy/mm/dd"
 HEADER_ROW = 4  # rows 1-3: title, period and notes; 4: column headers
 HEADER_FILL = PatternFill("solid", fgColor="DDE5EE")
+# Rows of lagging units: a light red besides the ▲ 未達 text, never colour alone.
+LAGGING_FILL = PatternFill("solid", fgColor="FBE3E3")
 THIN = Side(style="thin", color="767676")
 
 
@@ -63,6 +66,8 @@ class MeetingReport:
     departments: list[dict[str, Any]]
     projection_method: str
     made_on: date
+    # A ward's or bureau's report names its sheets after it: "中区役所_未達の所属".
+    sheet_prefix: str = ""
 
 
 def _cell_value(row: dict[str, Any], key: str) -> Any:
@@ -117,11 +122,15 @@ def write_table(
         cell.alignment = Alignment(wrap_text=True, vertical="center")
         ws.column_dimensions[get_column_letter(i)].width = column.width
     for r, row in enumerate(rows, start=HEADER_ROW + 1):
+        lagging = row.get("status") == "lagging"
         for i, column in enumerate(columns, start=1):
             cell = ws.cell(row=r, column=i, value=_cell_value(row, column.key))
             if column.fmt:
                 cell.number_format = column.fmt
-            if isinstance(cell.value, str) and len(cell.value) > 30:
+            if lagging:
+                cell.fill = LAGGING_FILL
+            # Long text wraps inside its column, so the sheet still fits A4 landscape.
+            if isinstance(cell.value, str) and len(cell.value) > column.width:
                 cell.alignment = Alignment(wrap_text=True, vertical="top")
     _print_setup(ws, columns=len(columns))
 
@@ -161,8 +170,14 @@ SERIES_COLUMNS = (
     Column("current", "実績（枚）", SHEETS, 16),
     Column("baseline", "基準年度同月（枚）", SHEETS, 18),
     Column("threshold_path", "取組基準のライン（枚）", SHEETS, 20),
+    Column("goal_path", "全市目標のライン（枚）", SHEETS, 20),
     Column("rate", "削減率", PERCENT, 10),
     Column("comparable_departments", "比較できた所属数", "#,##0", 16),
+)
+AREA_CHART_COLUMNS = (
+    Column("name", "区役所・局（所属）", width=22),
+    Column("driving_rate", "削減率", PERCENT, 10),
+    Column("status", "判定", width=12),
 )
 DEPARTMENT_COLUMNS = (
     Column("area_name", "区役所・局", width=16),
@@ -179,17 +194,39 @@ def _save(wb: Workbook) -> bytes:
     return out.getvalue()
 
 
+def era_date(day: date) -> str:
+    """date(2023, 2, 15) → '令和5年2月15日' (作成日 as the city writes dates)."""
+    era, year = era_year(day)
+    return f"{era}{'元' if year == 1 else year}年{day.month}月{day.day}日"
+
+
+def _with_goal_path(series: Sequence[dict[str, Any]], goal: float | None) -> list[dict]:
+    return [
+        row
+        | {
+            "goal_path": None
+            if goal is None or row.get("baseline") is None
+            else row["baseline"] * (1 - goal)
+        }
+        for row in series
+    ]
+
+
 def meeting_report(report: MeetingReport) -> bytes:
-    """The reference material: summary, lagging list with notes, missing, chart data."""
+    """The reference material: summary, lagging list with notes, missing, and the charts
+    (native Excel charts beside the tables they draw)."""
     wb = Workbook()
     wb.properties.title = report.title
     wb.properties.creator = "堺市 ペーパーレス取組状況"
     goal = f"・全市目標 {report.city_goal:.0%}" if report.city_goal is not None else ""
     rules = f"取組基準 削減率{report.threshold:.0%}{goal}。基準年度の同じ月と比べています。"
     subtitle = (
-        f"{report.unit_name}　対象期間：{report.period_label}　作成日：{report.made_on:%Y/%m/%d}"
+        f"{report.unit_name}　対象期間：{report.period_label}　作成日：{era_date(report.made_on)}"
     )
     lagging = "取組基準に届いていない所属（削減が必要な枚数の多い順）"
+    series = _with_goal_path(report.series, report.city_goal)
+    series_columns = [c for c in SERIES_COLUMNS if c.key != "goal_path" or report.city_goal]
+    areas = [row for row in report.children if row.get("driving_rate") is not None]
     sheets = (
         (
             "区役所・局別",
@@ -199,12 +236,13 @@ def meeting_report(report: MeetingReport) -> bytes:
         ),
         ("未達の所属", lagging, LAGGING_COLUMNS, report.lagging),
         ("未報告の所属", "最新月の枚数が未報告の所属", NOT_REPORTED_COLUMNS, report.not_reported),
-        ("グラフ_月別推移", f"{report.series_name}の月別枚数", SERIES_COLUMNS, report.series),
+        ("グラフ_区役所・局別", report.children_heading, AREA_CHART_COLUMNS, areas),
+        ("グラフ_月別推移", f"{report.series_name}の月別枚数", series_columns, series),
         ("グラフ_所属別", "所属別の削減率（低い順）", DEPARTMENT_COLUMNS, report.departments),
     )
     for index, (name, heading, columns, rows) in enumerate(sheets):
         ws = wb.active if index == 0 else wb.create_sheet()
-        ws.title = name
+        ws.title = f"{report.sheet_prefix}{name}"[:31]
         title = report.title if index == 0 else f"{report.title}　{heading}"
         note = f"{rules} 年度末見込み：{report.projection_method}" if index < 2 else rules
         write_table(
@@ -215,7 +253,50 @@ def meeting_report(report: MeetingReport) -> bytes:
             columns=columns,
             rows=rows,
         )
+        _chart(ws, name, heading, columns, len(rows), report)
     return _save(wb)
+
+
+def _chart(ws: Worksheet, name: str, heading: str, columns, rows: int, report) -> None:
+    """The native chart of a グラフ sheet, anchored right of its table."""
+    anchor = f"{get_column_letter(len(columns) + 2)}{HEADER_ROW}"
+    keys = [c.key for c in columns]
+    if name == "グラフ_区役所・局別":
+        report_charts.rate_bars(
+            ws,
+            title=heading,
+            header_row=HEADER_ROW,
+            rows=rows,
+            name_column=1,
+            rate_column=keys.index("driving_rate") + 1,
+            threshold=report.threshold,
+            goal=report.city_goal,
+            anchor=anchor,
+        )
+    elif name == "グラフ_所属別":
+        report_charts.rate_bars(
+            ws,
+            title=heading,
+            header_row=HEADER_ROW,
+            rows=rows,
+            name_column=2,
+            rate_column=keys.index("driving_rate") + 1,
+            threshold=report.threshold,
+            goal=None,
+            anchor=anchor,
+            horizontal=True,
+        )
+    elif name == "グラフ_月別推移":
+        lines = ["current", "baseline", "threshold_path", "goal_path"]
+        report_charts.monthly_lines(
+            ws,
+            title=heading,
+            header_row=HEADER_ROW,
+            rows=rows,
+            month_column=1,
+            value_columns=[keys.index(k) + 1 for k in lines if k in keys],
+            anchor=anchor,
+        )
 
 
 def table_workbook(

@@ -96,6 +96,7 @@ def test_workbook_is_titled_like_the_meeting_material(workbook):
         "区役所・局別",
         "未達の所属",
         "未報告の所属",
+        "グラフ_区役所・局別",
         "グラフ_月別推移",
         "グラフ_所属別",
     ]
@@ -147,8 +148,9 @@ def test_every_sheet_prints_on_a4_landscape_fitted_to_width_with_repeated_header
 
 def test_chart_data_sheets_hold_the_numbers_behind_each_chart(workbook):
     ws = workbook["グラフ_月別推移"]
-    values = [c.value for c in ws[report.HEADER_ROW + 1]]
-    assert values == ["2022年4月", 700, 1000, 700, pytest.approx(0.3), 2]
+    values = [c.value for c in ws[report.HEADER_ROW + 1]][:7]
+    # 全市目標 50%: its line is the baseline × 0.5, beside the 取組基準's.
+    assert values == ["2022年4月", 700, 1000, 700, 500, pytest.approx(0.3), 2]
     ws = workbook["グラフ_所属別"]
     assert ws.cell(row=report.HEADER_ROW + 1, column=2).value == "企画総務課"
 
@@ -180,3 +182,26 @@ def test_table_workbook_neutralises_text_and_keeps_numbers():
     assert ws.cell(row=5, column=2).value == 0.25
     assert ws.cell(row=5, column=2).number_format == "0.0%"
     assert ws.page_setup.orientation == "landscape"
+
+
+def test_chart_sheets_hold_native_charts_with_the_threshold_and_goal_lines(workbook):
+    areas = workbook["グラフ_区役所・局別"]
+    (bars,) = areas._charts
+    assert bars.series  # the rates, with the 取組基準 and 全市目標 lines combined in
+    (monthly,) = workbook["グラフ_月別推移"]._charts
+    assert len(monthly.series) == 4  # 実績, 基準年度同月, 取組基準, 全市目標
+    (departments,) = workbook["グラフ_所属別"]._charts
+    assert departments.type == "bar"  # horizontal: names never collide
+
+
+def test_lagging_rows_are_shaded_and_the_date_is_in_reiwa(workbook):
+    ws = workbook["区役所・局別"]
+    assert ws.cell(row=6, column=1).fill.fgColor.rgb.endswith("FBE3E3")  # 中区役所, 未達
+    assert not ws.cell(row=5, column=1).fill.fgColor.rgb.endswith("FBE3E3")
+    assert "作成日：令和5年2月15日" in ws["A2"].value
+
+
+def test_a_ward_s_report_names_its_sheets_after_the_ward():
+    ward = sample(unit_name="中区役所", sheet_prefix="中区役所_")
+    book = openpyxl.load_workbook(io.BytesIO(report.meeting_report(ward)))
+    assert book.sheetnames[1] == "中区役所_未達の所属"
