@@ -14,7 +14,7 @@ django-simple-history records it.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 from typing import BinaryIO
@@ -22,6 +22,7 @@ from typing import BinaryIO
 from django.db import transaction
 
 from paperless.core import meters, register
+from paperless.importing.master.result import ImportResult, Summary, history_reason
 from paperless.importing.master.table import (
     Column,
     RowError,
@@ -170,18 +171,11 @@ def validate_devices(
 # --- commit ------------------------------------------------------------------------
 
 
-@dataclass
-class DeviceSummary:
-    created: list[Key] = field(default_factory=list)
-    updated: list[Key] = field(default_factory=list)
-    unchanged: list[Key] = field(default_factory=list)
-
-
 def commit_devices(
     rows: list[DeviceRow], units: Mapping[str, ExistingUnit], *, reason: str
-) -> DeviceSummary:
+) -> Summary:
     """Create or update the assignment of every valid row (matched by its key)."""
-    summary = DeviceSummary()
+    summary = Summary()
     serials = sorted({row.serial for row in rows if row.serial})
     stored = {
         (a.device_serial, a.account, a.start_date): a
@@ -216,27 +210,9 @@ def commit_devices(
 # --- the whole import --------------------------------------------------------------
 
 
-@dataclass
-class DeviceImportResult:
-    filename: str
-    sheet: str
-    errors: list[RowError]
-    summary: DeviceSummary
-    dry_run: bool = False
-
-    def message(self) -> str:
-        s = self.summary
-        note = "（試行のみ。保存していません）" if self.dry_run else ""
-        where = "" if self.sheet == self.filename else f"シート「{self.sheet}」"
-        return (
-            f"機器台帳「{self.filename}」{where}を取り込みました{note}: "
-            f"新規 {len(s.created)}件、更新 {len(s.updated)}件、変更なし {len(s.unchanged)}件"
-        )
-
-
 def import_devices(
     source: str | Path | BinaryIO, *, filename: str, dry_run: bool = False
-) -> DeviceImportResult:
+) -> ImportResult:
     """Read, check and (when there is no error) write the device register.
 
     Raises ``TableError`` when the file cannot be read at all. With errors nothing is
@@ -244,8 +220,8 @@ def import_devices(
     """
     table = read_table(source, COLUMNS, filename=filename)
     parsed = parse_devices(table)
-    summary = DeviceSummary()
-    reason = f"機器台帳取込: {filename}"[:100]  # the history reason holds 100 characters
+    summary = Summary()
+    reason = history_reason("機器台帳", filename)
     with transaction.atomic():
         units = existing_units()
         stored = {row.key: row for row in register_rows()}
@@ -257,4 +233,4 @@ def import_devices(
             summary = commit_devices(rows, units, reason=reason)
             if dry_run:
                 transaction.set_rollback(True)
-    return DeviceImportResult(filename, table.sheet, errors, summary, dry_run)
+    return ImportResult("機器台帳", filename, table.sheet, errors, summary, dry_run)

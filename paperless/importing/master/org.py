@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
@@ -25,6 +25,7 @@ from django.db import transaction
 
 from paperless.importing.cells import is_blank, normalize_code, normalize_key, normalize_text
 from paperless.importing.master.org_links import Links, link_problems, parse_links, write_links
+from paperless.importing.master.result import ImportResult, Summary, history_reason
 from paperless.importing.master.table import (
     CellError,
     Column,
@@ -222,16 +223,7 @@ def _cycles(
 # --- commit ------------------------------------------------------------------------
 
 
-@dataclass
-class OrgSummary:
-    created: list[str] = field(default_factory=list)
-    updated: list[str] = field(default_factory=list)
-    unchanged: list[str] = field(default_factory=list)
-
-
-def commit_org(
-    rows: list[OrgRow], existing: Mapping[str, ExistingUnit], *, reason: str
-) -> OrgSummary:
+def commit_org(rows: list[OrgRow], existing: Mapping[str, ExistingUnit], *, reason: str) -> Summary:
     """Create or update every unit of valid rows; parents are written before children."""
     by_code = {row.code: row for row in rows}
     units = Unit.objects.in_bulk(list(by_code), field_name="code")
@@ -272,7 +264,7 @@ def commit_org(
             unit._change_reason = reason
             unit.save()  # after the links, so that the history records them
             changed.add(row.code)
-    return OrgSummary(
+    return Summary(
         created=[c for c in by_code if c in created],
         updated=[c for c in by_code if c in changed - created],
         unchanged=[c for c in by_code if c not in changed | created],
@@ -292,27 +284,9 @@ def _depth(code: str, by_code: Mapping[str, OrgRow]) -> int:
 # --- the whole import --------------------------------------------------------------
 
 
-@dataclass
-class OrgImportResult:
-    filename: str
-    sheet: str
-    errors: list[RowError]
-    summary: OrgSummary
-    dry_run: bool = False
-
-    def message(self) -> str:
-        s = self.summary
-        note = "（試行のみ。保存していません）" if self.dry_run else ""
-        where = "" if self.sheet == self.filename else f"シート「{self.sheet}」"
-        return (
-            f"組織マスタ「{self.filename}」{where}を取り込みました{note}: "
-            f"新規 {len(s.created)}件、更新 {len(s.updated)}件、変更なし {len(s.unchanged)}件"
-        )
-
-
 def import_org(
     source: str | Path | BinaryIO, *, filename: str, dry_run: bool = False
-) -> OrgImportResult:
+) -> ImportResult:
     """Read, check and (when there is no error) write the org master.
 
     Raises ``TableError`` when the file cannot be read at all. With errors nothing is
@@ -320,9 +294,8 @@ def import_org(
     """
     table = read_table(source, COLUMNS, filename=filename)
     rows = parse_org(table)
-    summary = OrgSummary()
-    # Django's history reason column holds 100 characters.
-    reason = f"組織マスタ取込: {filename}"[:100]
+    summary = Summary()
+    reason = history_reason("組織マスタ", filename)
     with transaction.atomic():
         existing = existing_units()
         # Header errors leave no rows, so this adds nothing after them.
@@ -333,4 +306,4 @@ def import_org(
             summary = commit_org(rows, existing, reason=reason)
             if dry_run:
                 transaction.set_rollback(True)
-    return OrgImportResult(filename, table.sheet, errors, summary, dry_run)
+    return ImportResult("組織マスタ", filename, table.sheet, errors, summary, dry_run)
