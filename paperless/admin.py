@@ -59,6 +59,20 @@ class ReadOnlyHistoryAdmin(SimpleHistoryAdmin):
         return super().history_form_view(request, object_id, version_id, extra_context)
 
 
+class ViewOnly:
+    """Rows that change only through their own path (an upload, a delivery run, a meter
+    file) and are evidence afterwards: shown, never added, changed or deleted here."""
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
 class MembershipInline(admin.TabularInline):
     model = Membership
     extra = 0
@@ -159,7 +173,7 @@ class MembershipAdmin(ReadOnlyHistoryAdmin):
 
 
 @admin.register(MonthlyCount)
-class MonthlyCountAdmin(ReadOnlyHistoryAdmin):
+class MonthlyCountAdmin(ViewOnly, ReadOnlyHistoryAdmin):
     """Read-only: counts change only through an upload, with its checks and history."""
 
     list_display = [
@@ -175,15 +189,6 @@ class MonthlyCountAdmin(ReadOnlyHistoryAdmin):
     search_fields = ["department__code", "department__name"]
     list_select_related = ["department", "upload"]
     date_hierarchy = "month"
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
     def changelist_view(self, request, extra_context=None):
         messages.info(
@@ -248,20 +253,11 @@ class PolicyAdmin(ReadOnlyHistoryAdmin):
 
 
 @admin.register(Upload)
-class UploadAdmin(admin.ModelAdmin):
+class UploadAdmin(ViewOnly, admin.ModelAdmin):
     list_display = ["original_name", "uploaded_by", "uploaded_at", "scope", "source", "status"]
     list_filter = ["status", "source"]
     search_fields = ["original_name", "sha256"]
     list_select_related = ["uploaded_by", "scope"]
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
 
 @admin.register(ActionNote)
@@ -273,7 +269,7 @@ class ActionNoteAdmin(ReadOnlyHistoryAdmin):
 
 
 @admin.register(AlertDelivery)
-class AlertDeliveryAdmin(admin.ModelAdmin):
+class AlertDeliveryAdmin(ViewOnly, admin.ModelAdmin):
     list_display = [
         "week",
         "kind",
@@ -305,15 +301,6 @@ class AlertDeliveryAdmin(admin.ModelAdmin):
         for row in rows:
             self.log_change(request, row, f"送信中のまま止まった記録を「{answer}」として解決")
         self.message_user(request, f"{changed}件の送信中の記録を「{answer}」として解決しました。")
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False  # the record of what was sent is evidence
 
 
 class CounterAssignmentForm(forms.ModelForm):
@@ -365,7 +352,7 @@ class CounterAssignmentAdmin(ReadOnlyHistoryAdmin):
 
 
 @admin.register(MeterReading)
-class MeterReadingAdmin(admin.ModelAdmin):
+class MeterReadingAdmin(ViewOnly, admin.ModelAdmin):
     """Readings come from the lessor's files, through the same checks as an upload."""
 
     list_display = [
@@ -379,15 +366,6 @@ class MeterReadingAdmin(admin.ModelAdmin):
     search_fields = ["device_serial", "account"]
     date_hierarchy = "read_on"
     list_select_related = ["upload"]
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
 
 class UserMembershipInline(admin.TabularInline):
