@@ -86,10 +86,6 @@ def uploadable_unit_ids(user: User) -> set[int]:
     return {pk for pk in ids if tree.kinds.get(pk) == Unit.Kind.DEPARTMENT}
 
 
-def can_view_unit(user: User, unit: Unit) -> bool:
-    return unit.pk in visible_unit_ids(user)
-
-
 def can_upload(user: User) -> bool:
     return bool(role_names(user) & {DEPARTMENT_HEAD, MANAGER, ADMINISTRATOR})
 
@@ -206,21 +202,8 @@ def require(allowed: bool) -> None:
         raise PermissionDenied
 
 
-def require_view_unit(user: User, unit: Unit) -> None:
-    require(can_view_unit(user, unit))
-
-
 def require_upload_for(user: User, unit: Unit) -> None:
     require(can_upload_for(user, unit))
-
-
-def visible_unit_or_403(user: User, code: str) -> Unit:
-    """The unit with this code if the user may see it: 404 when unknown, 403 when not theirs."""
-    unit = units.unit_by_code(code)
-    if unit is None:
-        raise Http404
-    require_view_unit(user, unit)
-    return unit
 
 
 def visible_upload_or_403(user: User, pk: int) -> Upload:

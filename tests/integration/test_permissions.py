@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import pytest
-from django.core.exceptions import PermissionDenied
-from django.http import Http404
 
 from paperless.access import permissions
 from paperless.models import Upload
@@ -96,14 +94,6 @@ def test_notes_are_written_by_heads_and_managers_only(tree, users):
     assert not permissions.can_write_note(users["executive"], dept)
     assert not permissions.can_write_note(users["admin"], dept)
     assert not permissions.can_write_note(users["manager"], tree["sakai"])  # not a department
-
-
-def test_visible_unit_or_403(tree, users):
-    assert permissions.visible_unit_or_403(users["head"], "110100") == tree["sakai_shimin"]
-    with pytest.raises(PermissionDenied):
-        permissions.visible_unit_or_403(users["head"], "120100")
-    with pytest.raises(Http404):
-        permissions.visible_unit_or_403(users["head"], "999999")
 
 
 def test_alerts_and_audit_are_for_administrators(users):
