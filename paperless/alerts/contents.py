@@ -157,6 +157,7 @@ class Contents:
             "gap": _gap(year["gap"]),
             "coverage": None if pd.isna(year["coverage"]) else float(year["coverage"]),
             "month_rate": _rate(self.month.loc[code], adjusted),
+            "month_status": self.month.at[code, "status"],
         }
 
     def digest(

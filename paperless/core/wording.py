@@ -44,10 +44,24 @@ def percent(rate: float | None, status: str | None = None, digits: int = 1) -> s
     (DESIGN.md §2, Status)."""
     if _missing(rate):
         return MISSING
+    return f"{_shown_percent(rate, status, digits)}%"
+
+
+def _shown_percent(rate: float, status: str | None, digits: int) -> Decimal:
     mode = ROUND_FLOOR if status == LAGGING else ROUND_HALF_UP
+    # Float noise first removed (1 − 800/1000 is 0.19999999999999996, a true 20.0%), then
     # repr() keeps the float's shortest decimal form: 0.2997 stays 0.2997, not 0.29969...
-    shown = (Decimal(repr(float(rate))) * 100).quantize(Decimal(1).scaleb(-digits), mode)
-    return f"{shown}%"
+    exact = Decimal(repr(round(float(rate), 10)))
+    return (exact * 100).quantize(Decimal(1).scaleb(-digits), mode)
+
+
+def shown_rate(rate: float | None, status: str | None = None, digits: int = 1) -> float | None:
+    """The rate as ``percent`` shows it, as a fraction (a lagging 0.2997 → 0.299): for
+    exports, workbooks and charts that format numbers themselves and would otherwise
+    round a lagging unit up to the threshold."""
+    if _missing(rate):
+        return None
+    return float(_shown_percent(rate, status, digits) / 100)
 
 
 def threshold_text(threshold: float) -> str:

@@ -18,15 +18,12 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from paperless.core import wording
 from paperless.core.fiscal import month_label
 from paperless.dashboard.exports import neutralize
 
-STATUS_LABELS = {
-    "achieved": "○ 達成",
-    "lagging": "▲ 未達",
-    "no_data": "－ 未報告",
-    "no_baseline": "－ 基準なし",
-}
+# Rates shown beside the row's status.
+STATUS_RATES = frozenset({"rate", "adjusted_rate", "driving_rate"})
 SHEETS = "#,##0"
 PERCENT = "0.0%"
 POINTS = '+0.0"pt";-0.0"pt";0.0"pt"'
@@ -67,8 +64,12 @@ class MeetingReport:
 
 def _cell_value(row: dict[str, Any], key: str) -> Any:
     value = row.get(key)
-    if key == "status":
-        value = STATUS_LABELS.get(value, "")
+    if key in STATUS_RATES:
+        # The number format would round a lagging 0.2997 up to 30.0%: write the rate as
+        # shown beside its status (DESIGN.md §2, Status).
+        value = wording.shown_rate(value, row.get("status"))
+    elif key == "status":
+        value = wording.status_text(value) if value else ""
     elif key == "at_risk":
         value = "要注意" if value else ""
     elif key == "change" and value is not None:
@@ -184,8 +185,11 @@ def meeting_report(report: MeetingReport) -> bytes:
     wb = Workbook()
     wb.properties.title = report.title
     wb.properties.creator = "堺市 ペーパーレス取組状況"
-    goal = f"・全市目標 {report.city_goal:.0%}" if report.city_goal is not None else ""
-    rules = f"取組基準 削減率{report.threshold:.0%}{goal}。基準年度の同じ月と比べています。"
+    goal = ""
+    if report.city_goal is not None:
+        goal = f"・{wording.GOAL_WORD} {wording.threshold_text(report.city_goal)}"
+    line = wording.threshold_text(report.threshold)
+    rules = f"{wording.THRESHOLD_WORD} 削減率{line}{goal}。基準年度の同じ月と比べています。"
     subtitle = (
         f"{report.unit_name}　対象期間：{report.period_label}　作成日：{report.made_on:%Y/%m/%d}"
     )

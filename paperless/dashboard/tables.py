@@ -18,9 +18,10 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
+from paperless.core import wording
 from paperless.dashboard.exports import neutralize
 from paperless.templatetags.dashboard_format import points
-from paperless.templatetags.paperless_format import STATUS_LABELS, percent, sheets
+from paperless.templatetags.paperless_format import percent, sheets
 
 AT_RISK_LABEL = "要注意（年度末見込み未達）"
 NUM = {"th": {"class": "num"}, "td": {"class": "num"}}
@@ -94,7 +95,7 @@ def _name(value: str, record: dict[str, Any]) -> str:
 
 def _status(value: str, record: dict[str, Any]) -> str:
     label = format_html(
-        '<span class="status status-{}">{}</span>', value, STATUS_LABELS.get(value, "—")
+        '<span class="status status-{}">{}</span>', value, wording.status_label(value)
     )
     if record.get("at_risk"):
         return format_html(
@@ -126,12 +127,17 @@ def _percent(value: float, record: dict[str, Any]) -> str:
     return percent(value)
 
 
+def _rate(value: float, record: dict[str, Any]) -> str:
+    """A rate next to the row's status, rounded toward it (``wording.percent``)."""
+    return wording.percent(value, record.get("status"))
+
+
 CELLS: dict[str, Callable[[Any, dict[str, Any]], str]] = {
     "name": _name,
     "baseline": _sheets,
     "current": _sheets,
-    "rate": _percent,
-    "adjusted_rate": _percent,
+    "rate": _rate,
+    "adjusted_rate": _rate,
     "projected_rate": _percent,
     "coverage": lambda value, record: percent(value, 0),
     "gap": _sheets,
@@ -163,16 +169,21 @@ EXPORT_COLUMNS = (
     ("note_count", "改善の取組（件数）"),
 )
 RATE_COLUMNS = frozenset({"rate", "adjusted_rate", "projected_rate", "coverage"})
+STATUS_RATES = frozenset({"rate", "adjusted_rate"})
 
 
 def _export_value(key: str, row: dict[str, Any]) -> Any:
     if key == "status_label":
-        return STATUS_LABELS.get(row["status"], "")
+        return wording.status_label(row["status"]) if row.get("status") else ""
     if key == "at_risk_label":
         return "要注意" if row.get("at_risk") else ""
     value = row.get(key)
     if key == "last_month" and value:
         return f"{value.year:04d}-{value.month:02d}"
+    if key in STATUS_RATES:
+        # As the page shows it beside the status: a lagging 0.2997 is 0.299, not 0.2997
+        # that a spreadsheet's 0.0% format would show as 30.0% (DESIGN.md §2, Status).
+        return wording.shown_rate(value, row.get("status"))
     if key in RATE_COLUMNS and value is not None:
         return round(value, 4)
     if key == "change" and value is not None:
