@@ -137,6 +137,8 @@ class Contents:
             "rate": _rate(year, self.rules.adjusted),
             "gap": _gap(year["gap"]),
             "status": year["status"],
+            "kind": DEPARTMENT,
+            "adjusted_months": int(year["adjusted_months"]),
             "month_rate": _rate(now, self.rules.adjusted),
             "month_gap": _gap(now["gap"]),
             "month_status": now["status"],
@@ -158,6 +160,11 @@ class Contents:
             "status": year["status"],
             "gap": _gap(year["gap"]),
             "coverage": None if pd.isna(year["coverage"]) else float(year["coverage"]),
+            "reporting": None if pd.isna(year["reporting"]) else float(year["reporting"]),
+            "adjusted_months": int(year["adjusted_months"]),
+            "adjusted_coverage": None
+            if pd.isna(year["adjusted_coverage"])
+            else float(year["adjusted_coverage"]),
             "month_rate": _rate(self.month.loc[code], adjusted),
             "month_status": self.month.at[code, "status"],
         }

@@ -135,20 +135,23 @@ SUMMARY_COLUMNS = (
     Column("adjusted_rate", "削減率（除外枚数を除く）", PERCENT, 14),
     Column("status", "判定", width=12),
     Column("gap", "取組基準までの枚数", SHEETS, 16),
-    Column("coverage", "報告率", PERCENT, 10),
+    Column("coverage", wording.COMPARABLE_WORD, PERCENT, 10),
     Column("projected_rate", "年度末見込み", PERCENT, 12),
     Column("at_risk", "年度末見込み未達", width=14),
     Column("change", "前月比", POINTS, 10),
+    Column("reporting", wording.REPORTING_WORD, PERCENT, 10),
+    Column("adjusted_coverage", "除外後の比較可能率", PERCENT, 12),
 )
 LAGGING_COLUMNS = (
     Column("area_name", "区役所・局", width=16),
     Column("name", "所属", width=20),
     Column("rate", "削減率", PERCENT, 10),
     Column("gap", "取組基準までの枚数", SHEETS, 16),
-    Column("coverage", "報告率", PERCENT, 10),
+    Column("coverage", wording.COMPARABLE_WORD, PERCENT, 10),
     Column("projected_rate", "年度末見込み", PERCENT, 12),
     Column("note_on", "改善の取組（記入日）", DATE, 14),
     Column("note_text", "改善の取組（最新）", width=60),
+    Column("reporting", wording.REPORTING_WORD, PERCENT, 10),
 )
 NOT_REPORTED_COLUMNS = (
     Column("area_name", "区役所・局", width=16),
@@ -189,7 +192,12 @@ def meeting_report(report: MeetingReport) -> bytes:
     if report.city_goal is not None:
         goal = f"・{wording.GOAL_WORD} {wording.threshold_text(report.city_goal)}"
     line = wording.threshold_text(report.threshold)
-    rules = f"{wording.THRESHOLD_WORD} 削減率{line}{goal}。基準年度の同じ月と比べています。"
+    rules = (
+        f"{wording.THRESHOLD_WORD} 削減率{line}{goal}。基準年度の同じ月と比べています。"
+        f"{wording.EXPLANATIONS['reporting']}。{wording.EXPLANATIONS['coverage']}。"
+        f"{wording.EXPLANATIONS['adjusted']}（除外後の比較可能率：報告が必要な月のうち、"
+        "除外枚数を両年度とも記入して比べられた月の割合）。"
+    )
     subtitle = (
         f"{report.unit_name}　対象期間：{report.period_label}　作成日：{report.made_on:%Y/%m/%d}"
     )

@@ -46,7 +46,8 @@ class DepartmentTable(tables.Table):
     status = tables.Column("判定", order_by=("status_rank", "driving_rate_key"))
     projected_rate = _number("projected_rate_key", "年度末見込み")
     gap = _number("gap_key", "取組基準まで（枚）")
-    coverage = _number("coverage_key", "報告率")
+    reporting = _number("reporting_key", wording.REPORTING_WORD)
+    coverage = _number("coverage_key", wording.COMPARABLE_WORD)
     change = _number("change_key", "前月比")
     last_updated = tables.Column("最終報告", order_by=("last_updated_key",))
     note_count = tables.Column("改善の取組", order_by=("note_key",))
@@ -132,14 +133,21 @@ def _rate(value: float, record: dict[str, Any]) -> str:
     return wording.percent(value, record.get("status"))
 
 
+def _adjusted_rate(value: float, record: dict[str, Any]) -> str:
+    """The adjusted rate and the months it covers."""
+    scope = wording.unit_adjusted_scope(record)
+    return format_html("{}<br><small>{}</small>", _rate(value, record), scope)
+
+
 CELLS: dict[str, Callable[[Any, dict[str, Any]], str]] = {
     "name": _name,
     "baseline": _sheets,
     "current": _sheets,
     "rate": _rate,
-    "adjusted_rate": _rate,
+    "adjusted_rate": _adjusted_rate,
     "projected_rate": _percent,
     "coverage": lambda value, record: percent(value, 0),
+    "reporting": lambda value, record: percent(value, 0),
     "gap": _sheets,
     "change": lambda value, record: points(value),
     "status": _status,
@@ -162,13 +170,15 @@ EXPORT_COLUMNS = (
     ("at_risk_label", AT_RISK_LABEL),
     ("projected_rate", "年度末見込み"),
     ("gap", "取組基準までの枚数"),
-    ("coverage", "報告率"),
+    ("coverage", wording.COMPARABLE_WORD),
     ("change", "前月比（ポイント）"),
     ("last_month", "最終報告月"),
     ("last_updated", "最終報告日"),
     ("note_count", "改善の取組（件数）"),
+    ("reporting", wording.REPORTING_WORD),
+    ("adjusted_months", "除外後の比較月数（除外枚数を両年度とも記入した月）"),
 )
-RATE_COLUMNS = frozenset({"rate", "adjusted_rate", "projected_rate", "coverage"})
+RATE_COLUMNS = frozenset({"rate", "adjusted_rate", "projected_rate", "coverage", "reporting"})
 STATUS_RATES = frozenset({"rate", "adjusted_rate"})
 
 

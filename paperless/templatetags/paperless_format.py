@@ -59,3 +59,16 @@ def status_label(value) -> str:
 @register.filter
 def month_label(value: date) -> str:
     return fiscal.month_label(value) if value else "—"
+
+
+@register.filter
+def adjusted_scope(row) -> str:
+    """The months a unit's adjusted rate covers: ``{{ row|adjusted_scope }}``
+    (``wording.unit_adjusted_scope``)."""
+    return wording.unit_adjusted_scope(row)
+
+
+@register.filter
+def explain(figure: str) -> str:
+    """The one-line explanation of 'reporting', 'coverage' or 'adjusted'."""
+    return wording.EXPLANATIONS.get(figure, "")
