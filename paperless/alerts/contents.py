@@ -16,7 +16,7 @@ import pandas as pd
 
 from paperless.core import baselines, rollup, tree
 from paperless.core.fiscal import format_month_iso
-from paperless.core.rates import ACHIEVED, DEPARTMENT, Rules
+from paperless.core.rates import ACHIEVED, DEPARTMENT, LAGGING, Rules, reaches_threshold
 
 GROUP_KINDS = ("ward_office", "bureau")
 WORST = 10  # lagging departments the digest names, lowest rate first
@@ -62,16 +62,22 @@ def _trends(
     months: list[date],
 ) -> dict[str, list[dict[str, Any]]]:
     """Each unit's rate in each of ``months`` (None when not comparable), on the basis
-    that drives status, as the core computes it (``rollup.period_rates``)."""
+    that drives status, as the core computes it (``rollup.period_rates``), with the
+    month's status for rounding the rate toward it."""
     basis = "adjusted_rate" if rules.adjusted else "rate"
     per_month = [
         rollup.period_rates(counts, units, predecessors, months=[month], rules=rules)[basis]
         for month in months
     ]
+    reached = [reaches_threshold(rates, rules.threshold) for rates in per_month]
     return {
         code: [
-            {"month": month, "rate": _value(rates.get(code))}
-            for month, rates in zip(months, per_month, strict=True)
+            {
+                "month": month,
+                "rate": _value(rates.get(code)),
+                "status": ACHIEVED if bool(ok.get(code, False)) else LAGGING,
+            }
+            for month, rates, ok in zip(months, per_month, reached, strict=True)
         ]
         for code in units["code"].tolist()
     }

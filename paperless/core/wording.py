@@ -123,3 +123,9 @@ def unit_adjusted_scope(row: dict) -> str:
     if row.get("kind") == DEPARTMENT:
         return adjusted_scope(row.get("adjusted_months"))
     return adjusted_scope(row.get("adjusted_months"), row.get("adjusted_coverage"))
+
+
+def projected_status(at_risk: bool | None) -> str | None:
+    """The status a year-end projection is rounded toward: one that falls short of the
+    threshold (at risk) is shown as lagging, so it never reads as the threshold."""
+    return LAGGING if at_risk else None

@@ -68,6 +68,8 @@ def _cell_value(row: dict[str, Any], key: str) -> Any:
         # The number format would round a lagging 0.2997 up to 30.0%: write the rate as
         # shown beside its status (DESIGN.md §2, Status).
         value = wording.shown_rate(value, row.get("status"))
+    elif key == "projected_rate":
+        value = wording.shown_rate(value, wording.projected_status(row.get("at_risk")))
     elif key == "status":
         value = wording.status_text(value) if value else ""
     elif key == "at_risk":

@@ -145,7 +145,9 @@ CELLS: dict[str, Callable[[Any, dict[str, Any]], str]] = {
     "current": _sheets,
     "rate": _rate,
     "adjusted_rate": _adjusted_rate,
-    "projected_rate": _percent,
+    "projected_rate": lambda value, record: wording.percent(
+        value, wording.projected_status(record.get("at_risk"))
+    ),
     "coverage": lambda value, record: percent(value, 0),
     "reporting": lambda value, record: percent(value, 0),
     "gap": _sheets,
@@ -194,6 +196,8 @@ def _export_value(key: str, row: dict[str, Any]) -> Any:
         # As the page shows it beside the status: a lagging 0.2997 is 0.299, not 0.2997
         # that a spreadsheet's 0.0% format would show as 30.0% (DESIGN.md §2, Status).
         return wording.shown_rate(value, row.get("status"))
+    if key == "projected_rate":
+        return wording.shown_rate(value, wording.projected_status(row.get("at_risk")))
     if key in RATE_COLUMNS and value is not None:
         return round(value, 4)
     if key == "change" and value is not None:

@@ -37,6 +37,15 @@ def rate(value, status=None) -> str:
 
 
 @register.filter
+def projected(value, at_risk=None) -> str:
+    """A year-end projection, rounded down when it falls short (``at_risk``):
+    ``{{ row.projected_rate|projected:row.at_risk }}``."""
+    if _missing(value):
+        return wording.MISSING
+    return wording.percent(float(value), wording.projected_status(bool(at_risk)))
+
+
+@register.filter
 def threshold_text(value) -> str:
     """The threshold or the city goal with the precision it has: 0.325 → '32.5%'."""
     if _missing(value):
