@@ -14,33 +14,29 @@ from urllib.parse import urlencode
 
 import pandas as pd
 
-from paperless.core import baselines, rollup
+from paperless.core import baselines, rollup, tree
 from paperless.core.fiscal import format_month_iso
-from paperless.core.rates import ACHIEVED, DEPARTMENT, Rules
+from paperless.core.rates import ACHIEVED, DEPARTMENT, LAGGING, Rules, reaches_threshold
 
 GROUP_KINDS = ("ward_office", "bureau")
 WORST = 10  # lagging departments the digest names, lowest rate first
 
 
 class OrgTree:
-    """Departments under each unit and each department's ward office or bureau."""
+    """Departments under each unit and each department's area (its ward office or bureau,
+    as the dashboard means it: ``core.tree.areas``)."""
 
     def __init__(self, units: pd.DataFrame) -> None:
         self.name = dict(zip(units["code"], units["name"], strict=True))
         self.kind = dict(zip(units["code"], units["kind"], strict=True))
         self.order = {code: i for i, code in enumerate(units["code"])}
-        parent = dict(zip(units["code"], units["parent"], strict=True))
-        self.under: dict[str, list[str]] = {}
-        self.group: dict[str, str | None] = {}
-        for dept in units.loc[units["kind"] == DEPARTMENT, "code"]:
-            node, seen, group = dept, set(), None
-            while isinstance(node, str) and node in parent and node not in seen:
-                seen.add(node)
-                self.under.setdefault(node, []).append(dept)
-                if group is None and self.kind[node] in GROUP_KINDS:
-                    group = node
-                node = parent[node]
-            self.group[dept] = group
+        departments = units.loc[units["kind"] == DEPARTMENT, "code"].tolist()
+        self.under: dict[str, list[str]] = tree.members(units, departments)
+        area = tree.areas(units)
+        self.group: dict[str, str | None] = {
+            dept: area.get(dept) if isinstance(area.get(dept), str) else None
+            for dept in departments
+        }
 
     def departments(self, roots: Iterable[str]) -> set[str]:
         return {d for root in roots for d in self.under.get(root, ())}
@@ -59,24 +55,36 @@ def _gap(value: Any) -> int | None:
 
 
 def _trends(
-    counts: baselines.Counts, predecessors: pd.DataFrame, rules: Rules, months: list[date]
+    counts: baselines.Counts,
+    units: pd.DataFrame,
+    predecessors: pd.DataFrame,
+    rules: Rules,
+    months: list[date],
 ) -> dict[str, list[dict[str, Any]]]:
-    """Each department's rate in each of ``months`` (None when not comparable)."""
-    rows = rollup.comparable_frame(counts, predecessors, months=months, base_fy=rules.base_fy)
-    if rules.adjusted:
-        current = rows["current"] - rows["current_excluded"]
-        baseline = rows["baseline"] - rows["baseline_excluded"]
-    else:
-        current, baseline = rows["current"], rows["baseline"]
-    rates = 1 - current / baseline.where(baseline > 0)
-    by_dept: dict[str, dict[date, float]] = {}
-    for dept, month, rate in zip(rows["department"], rows["month"], rates, strict=True):
-        if not pd.isna(rate):
-            by_dept.setdefault(dept, {})[month] = float(rate)
+    """Each unit's rate in each of ``months`` (None when not comparable), on the basis
+    that drives status, as the core computes it (``rollup.period_rates``), with the
+    month's status for rounding the rate toward it."""
+    basis = "adjusted_rate" if rules.adjusted else "rate"
+    per_month = [
+        rollup.period_rates(counts, units, predecessors, months=[month], rules=rules)[basis]
+        for month in months
+    ]
+    reached = [reaches_threshold(rates, rules.threshold) for rates in per_month]
     return {
-        dept: [{"month": m, "rate": found.get(m)} for m in months]
-        for dept, found in by_dept.items()
+        code: [
+            {
+                "month": month,
+                "rate": _value(rates.get(code)),
+                "status": ACHIEVED if bool(ok.get(code, False)) else LAGGING,
+            }
+            for month, rates, ok in zip(months, per_month, reached, strict=True)
+        ]
+        for code in units["code"].tolist()
     }
+
+
+def _value(rate: Any) -> float | None:
+    return None if rate is None or pd.isna(rate) else float(rate)
 
 
 def _ranks(fytd: pd.DataFrame, tree: OrgTree, adjusted: bool) -> dict[str, tuple[int, int]]:
@@ -116,7 +124,7 @@ class Contents:
         self.month = rollup.summarize(
             prepared, units, predecessors, months=[self.latest], rules=rules
         )
-        self.trends = _trends(prepared, predecessors, rules, self.trend_months)
+        self.trends = _trends(prepared, units, predecessors, rules, self.trend_months)
         self.ranks = _ranks(self.fytd, self.tree, rules.adjusted)
 
     def status(self, code: str) -> str:
@@ -135,6 +143,8 @@ class Contents:
             "rate": _rate(year, self.rules.adjusted),
             "gap": _gap(year["gap"]),
             "status": year["status"],
+            "kind": DEPARTMENT,
+            "adjusted_months": int(year["adjusted_months"]),
             "month_rate": _rate(now, self.rules.adjusted),
             "month_gap": _gap(now["gap"]),
             "month_status": now["status"],
@@ -156,7 +166,13 @@ class Contents:
             "status": year["status"],
             "gap": _gap(year["gap"]),
             "coverage": None if pd.isna(year["coverage"]) else float(year["coverage"]),
+            "reporting": None if pd.isna(year["reporting"]) else float(year["reporting"]),
+            "adjusted_months": int(year["adjusted_months"]),
+            "adjusted_coverage": None
+            if pd.isna(year["adjusted_coverage"])
+            else float(year["adjusted_coverage"]),
             "month_rate": _rate(self.month.loc[code], adjusted),
+            "month_status": self.month.at[code, "status"],
         }
 
     def digest(

@@ -35,7 +35,7 @@ import pandas as pd
 
 from paperless.access import permissions
 from paperless.alerts.contents import GROUP_KINDS, Contents, OrgTree
-from paperless.core import rates, rollup
+from paperless.core import rates, rollup, wording
 from paperless.core.fiscal import (
     add_months,
     fiscal_year,
@@ -130,7 +130,6 @@ def week_timing(as_of: date, *, deadline_day: int) -> Timing:
     latest = latest_complete_month(as_of)
     fy = fiscal_year(latest)
     this_month = month_start(as_of)
-    last_day = (add_months(this_month, 1) - timedelta(days=1)).day
     return Timing(
         as_of=as_of,
         week=week_start(as_of),
@@ -138,7 +137,8 @@ def week_timing(as_of: date, *, deadline_day: int) -> Timing:
         fy=fy,
         months=tuple(fy_to_date_months(fy, latest)),
         trend=tuple(add_months(latest, -i) for i in (2, 1, 0)),
-        deadline=this_month.replace(day=min(max(deadline_day, 1), last_day)),
+        # The counts chased this month are the previous month's.
+        deadline=wording.upload_deadline(add_months(this_month, -1), max(deadline_day, 1)),
     )
 
 

@@ -212,6 +212,8 @@ def _baseline(rows: pd.DataFrame, predecessors: pd.DataFrame, base_fy: int) -> p
                 }
             )
         )
+    if not frames:  # no unit behind a reorganisation has a base month in these counts
+        return plain.sort_values(["department", "_month_index"], ignore_index=True)
     resolved = pd.concat(frames, ignore_index=True)
     resolved["month"] = [date(i // 12, i % 12 + 1, 1) for i in resolved["_month_index"]]
     resolved = pd.concat([plain, resolved[_BASE_COLUMNS]], ignore_index=True)

@@ -7,6 +7,9 @@ Django. A parent that does not exist or a loop ends a walk instead of hanging it
 
 from __future__ import annotations
 
+from collections.abc import Hashable, Iterable, Mapping
+from typing import Any
+
 import pandas as pd
 
 
@@ -58,3 +61,31 @@ def ancestors(units: pd.DataFrame, code: str) -> list[str]:
         chain.append(node)
         node = parent.get(node)
     return chain[::-1]
+
+
+def subtree_ids(roots: Iterable[Hashable], children: Mapping[Any, list[Any]]) -> set[Any]:
+    """The ``roots`` and every unit below them in a map of each unit's children, by any
+    key (codes or primary keys); a loop ends the walk (DESIGN.md §2, Org tree)."""
+    seen: set[Any] = set()
+    stack = list(roots)
+    while stack:
+        node = stack.pop()
+        if node not in seen:
+            seen.add(node)
+            stack.extend(children.get(node, ()))
+    return seen
+
+
+def members(units: pd.DataFrame, codes: Iterable[str]) -> dict[str, list[str]]:
+    """For every unit, the ``codes`` at or below it, in the order of ``codes`` (e.g. the
+    departments whose counts a ward office sums; DESIGN.md §2, Org tree)."""
+    parent = _parents(units)
+    out: dict[str, list[str]] = {}
+    for code in codes:
+        node: Any = code
+        chain: list[str] = []
+        while isinstance(node, str) and node in parent and node not in chain:
+            chain.append(node)
+            out.setdefault(node, []).append(code)
+            node = parent[node]
+    return out

@@ -13,7 +13,7 @@ from datetime import date, timedelta
 from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
 
 from paperless.core.fiscal import add_months
-from paperless.core.rates import ACHIEVED, LAGGING, NO_BASELINE, NO_DATA
+from paperless.core.rates import ACHIEVED, DEPARTMENT, LAGGING, NO_BASELINE, NO_DATA
 
 STATUS_LABELS = {ACHIEVED: "達成", LAGGING: "未達", NO_DATA: "未報告", NO_BASELINE: "基準なし"}
 # Status is never told by colour alone: a mark goes with every label.
@@ -21,6 +21,15 @@ STATUS_MARKS = {ACHIEVED: "○", LAGGING: "▲", NO_DATA: "－", NO_BASELINE: "�
 THRESHOLD_WORD = "取組基準"
 GOAL_WORD = "全市目標"
 MISSING = "—"
+# The two figures beside every rate, each with its name and its one-line explanation
+# (DESIGN.md §2, Reporting rate and comparable share).
+REPORTING_WORD = "報告率"
+COMPARABLE_WORD = "比較可能率"
+EXPLANATIONS = {
+    "reporting": f"{REPORTING_WORD}：報告が必要な月のうち報告があった月の割合",
+    "coverage": f"{COMPARABLE_WORD}：基準年度の同じ月と比べられた月の割合",
+    "adjusted": "除外後の削減率：除外枚数を両年度とも記入した月だけで比べた率",
+}
 
 
 def _missing(value: object) -> bool:
@@ -44,10 +53,24 @@ def percent(rate: float | None, status: str | None = None, digits: int = 1) -> s
     (DESIGN.md §2, Status)."""
     if _missing(rate):
         return MISSING
+    return f"{_shown_percent(rate, status, digits)}%"
+
+
+def _shown_percent(rate: float, status: str | None, digits: int) -> Decimal:
     mode = ROUND_FLOOR if status == LAGGING else ROUND_HALF_UP
+    # Float noise first removed (1 − 800/1000 is 0.19999999999999996, a true 20.0%), then
     # repr() keeps the float's shortest decimal form: 0.2997 stays 0.2997, not 0.29969...
-    shown = (Decimal(repr(float(rate))) * 100).quantize(Decimal(1).scaleb(-digits), mode)
-    return f"{shown}%"
+    exact = Decimal(repr(round(float(rate), 10)))
+    return (exact * 100).quantize(Decimal(1).scaleb(-digits), mode)
+
+
+def shown_rate(rate: float | None, status: str | None = None, digits: int = 1) -> float | None:
+    """The rate as ``percent`` shows it, as a fraction (a lagging 0.2997 → 0.299): for
+    exports, workbooks and charts that format numbers themselves and would otherwise
+    round a lagging unit up to the threshold."""
+    if _missing(rate):
+        return None
+    return float(_shown_percent(rate, status, digits) / 100)
 
 
 def threshold_text(threshold: float) -> str:
@@ -80,3 +103,29 @@ def upload_deadline(month: date, deadline_day: int) -> date:
     following = add_months(month, 1)
     last_day = (add_months(following, 1) - timedelta(days=1)).day
     return following.replace(day=min(deadline_day, last_day))
+
+
+def adjusted_scope(adjusted_months: int | None, share: float | None = None) -> str:
+    """Which months the adjusted rate covers: a department's '除外後：除外枚数を両年度とも
+    記入した 7か月分'; with ``share`` (a ward or the city, whose months are many
+    departments') '… 月（報告が必要な月の 45%）' (DESIGN.md §2, Adjusted rate)."""
+    if _missing(adjusted_months) or not adjusted_months:
+        return "除外後：除外枚数を両年度とも記入した月がありません"
+    if share is not None and not _missing(share):
+        return (
+            f"除外後：除外枚数を両年度とも記入した月（報告が必要な月の {percent(share, None, 0)}）"
+        )
+    return f"除外後：除外枚数を両年度とも記入した {int(adjusted_months):,}か月分"
+
+
+def unit_adjusted_scope(row: dict) -> str:
+    """``adjusted_scope`` of a summary row: months for a department, a share above it."""
+    if row.get("kind") == DEPARTMENT:
+        return adjusted_scope(row.get("adjusted_months"))
+    return adjusted_scope(row.get("adjusted_months"), row.get("adjusted_coverage"))
+
+
+def projected_status(at_risk: bool | None) -> str | None:
+    """The status a year-end projection is rounded toward: one that falls short of the
+    threshold (at risk) is shown as lagging, so it never reads as the threshold."""
+    return LAGGING if at_risk else None

@@ -8,13 +8,13 @@ and pandas for the rest. ``dashboard.cache`` keeps the result per data version.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
 import pandas as pd
 from django.conf import settings
 from django.utils import timezone
 
-from paperless.core import baselines, rollup
+from paperless.core import baselines, rollup, wording
 from paperless.core.fiscal import add_months, fy_to_date_months, months_between
 from paperless.core.period import Period
 from paperless.core.rates import DEPARTMENT, Rules
@@ -62,9 +62,7 @@ class Dashboard:
 
 def deadline(month: date) -> date:
     """The day a month's counts are due: the deadline day of the following month."""
-    following = add_months(month, 1)
-    last_day = (add_months(following, 1) - timedelta(days=1)).day
-    return following.replace(day=min(settings.PAPERLESS_UPLOAD_DEADLINE_DAY, last_day))
+    return wording.upload_deadline(month, settings.PAPERLESS_UPLOAD_DEADLINE_DAY)
 
 
 def dashboard(

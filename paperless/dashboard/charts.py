@@ -22,21 +22,23 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from paperless.core import wording
 from paperless.core.fiscal import month_label
+from paperless.core.rates import LAGGING
 
 FONT = "Noto Sans CJK JP, Hiragino Sans, Yu Gothic, Meiryo, sans-serif"
 ACHIEVED_COLOUR = "#0b4f8a"
 LAGGING_COLOUR = "#a3161a"
 MUTED_COLOUR = "#767676"
 LAGGING_PATTERN = "/"
-LAGGING_MARK = "▲未達"
+LAGGING_MARK = wording.status_text(LAGGING).replace(" ", "")
 Figure = dict[str, Any]
 # Beyond this many bars the names no longer fit under them: hover and the table carry them.
 MAX_LABELLED_BARS = 40
 
 
-def _pct(value: float | None) -> str:
-    return "—" if _missing(value) else f"{value * 100:.1f}%"
+def _pct(value: float | None, status: str | None = None) -> str:
+    return wording.percent(None if _missing(value) else float(value), status)
 
 
 def _missing(value: Any) -> bool:
@@ -90,7 +92,7 @@ def _target_lines(*, threshold: float, city_goal: float | None) -> dict[str, lis
     ]
     annotations = [
         {
-            "text": f"{label}<br>{y * 100:.0f}%",
+            "text": f"{label}<br>{wording.threshold_text(y)}",
             "xref": "x domain",
             "x": 1,
             "xanchor": "left",
@@ -117,10 +119,17 @@ COLOUR_SCALE = [[0.0, ACHIEVED_COLOUR], [0.5, MUTED_COLOUR], [1.0, LAGGING_COLOU
 
 def _bar_marks(frame: pd.DataFrame, rate: str) -> dict[str, Any]:
     """Colour code, hatch pattern and text of each bar: lagging bars get all three marks."""
-    rates = frame[rate].astype("float64").to_numpy()
-    lagging = (frame["status"] == "lagging").to_numpy()
+    statuses = frame["status"].tolist()
+    # Bars stand at the rate as shown, so that plotly's own formatting (hover, axis) never
+    # rounds a lagging unit up to the threshold (DESIGN.md §2, Status).
+    shown = [
+        wording.shown_rate(None if _missing(r) else r, s)
+        for r, s in zip(frame[rate].tolist(), statuses, strict=True)
+    ]
+    rates = np.array([np.nan if r is None else r for r in shown], dtype="float64")
+    lagging = (frame["status"] == LAGGING).to_numpy()
     missing = np.isnan(rates)
-    labels = np.array([_pct(r) for r in rates], dtype=object)
+    labels = np.array([_pct(r, s) for r, s in zip(rates, statuses, strict=True)], dtype=object)
     return {
         "colour": np.where(lagging, 1.0, np.where(missing, 0.5, 0.0)),
         "pattern": np.where(lagging, LAGGING_PATTERN, "").tolist(),
@@ -159,9 +168,13 @@ def unit_bars(
     """
     marks = _bar_marks(units, rate)
     hover = [
-        f"{n}<br>削減率 {_pct(r)}<br>取組基準までの枚数 {_sheets(g)}"
-        for n, r, g in zip(
-            units["name"].tolist(), marks["rates"], units["gap"].tolist(), strict=True
+        f"{n}<br>削減率 {_pct(r, s)}<br>取組基準までの枚数 {_sheets(g)}"
+        for n, r, s, g in zip(
+            units["name"].tolist(),
+            marks["rates"],
+            units["status"].tolist(),
+            units["gap"].tolist(),
+            strict=True,
         )
     ]
     bar = {

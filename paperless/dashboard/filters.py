@@ -13,16 +13,18 @@ from typing import Any
 import django_filters
 from django.db.models import QuerySet
 
+from paperless.core import wording
+from paperless.core.rates import ACHIEVED, LAGGING, NO_BASELINE, NO_DATA
 from paperless.models import Unit
 from paperless.reads import units
 
 AT_RISK = "at_risk"
 STATUS_CHOICES = (
-    ("achieved", "達成"),
-    ("lagging", "未達"),
+    (ACHIEVED, wording.status_label(ACHIEVED)),
+    (LAGGING, wording.status_label(LAGGING)),
     (AT_RISK, "要注意（年度末見込み未達）"),
-    ("no_data", "未報告"),
-    ("no_baseline", "基準なし"),
+    (NO_DATA, wording.status_label(NO_DATA)),
+    (NO_BASELINE, wording.status_label(NO_BASELINE)),
 )
 FILTER_FIELDS = ("area", "status", "name")
 

@@ -61,6 +61,9 @@ ROW_COLUMNS = [
     "projected_rate",
     "gap",
     "coverage",
+    "reporting",
+    "adjusted_months",
+    "adjusted_coverage",
     "comparable_months",
     "change",
     "last_month",
@@ -68,7 +71,16 @@ ROW_COLUMNS = [
     "note_count",
     "note_latest",
 ]
-KEYED = ("rate", "adjusted_rate", "driving_rate", "projected_rate", "coverage", "gap", "change")
+KEYED = (
+    "rate",
+    "adjusted_rate",
+    "driving_rate",
+    "projected_rate",
+    "coverage",
+    "reporting",
+    "gap",
+    "change",
+)
 
 
 def department_rows(data: Dashboard) -> list[dict[str, Any]]:
@@ -274,7 +286,9 @@ def factors() -> dict[str, float]:
 def export_formats() -> dict[int, str]:
     """Excel number formats of the export columns, by position."""
     formats = {"baseline": "#,##0", "current": "#,##0", "gap": "#,##0", "note_count": "0"}
-    formats |= {key: "0.0%" for key in ("rate", "adjusted_rate", "projected_rate", "coverage")}
+    rates = ("rate", "adjusted_rate", "projected_rate", "coverage", "reporting")
+    formats |= {key: "0.0%" for key in rates}
+    formats["adjusted_months"] = "0"
     formats |= {"change": "+0.0;-0.0;0.0", "last_updated": "yyyy/mm/dd"}
     keys = [key for key, _ in EXPORT_COLUMNS]
     return {keys.index(k): f for k, f in formats.items()}

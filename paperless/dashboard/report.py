@@ -18,16 +18,13 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from paperless.core import wording
 from paperless.core.fiscal import era_year, month_label
 from paperless.dashboard import report_charts
 from paperless.dashboard.exports import neutralize
 
-STATUS_LABELS = {
-    "achieved": "○ 達成",
-    "lagging": "▲ 未達",
-    "no_data": "－ 未報告",
-    "no_baseline": "－ 基準なし",
-}
+# Rates shown beside the row's status.
+STATUS_RATES = frozenset({"rate", "adjusted_rate", "driving_rate"})
 SHEETS = "#,##0"
 PERCENT = "0.0%"
 POINTS = '+0.0"pt";-0.0"pt";0.0"pt"'
@@ -72,8 +69,14 @@ class MeetingReport:
 
 def _cell_value(row: dict[str, Any], key: str) -> Any:
     value = row.get(key)
-    if key == "status":
-        value = STATUS_LABELS.get(value, "")
+    if key in STATUS_RATES:
+        # The number format would round a lagging 0.2997 up to 30.0%: write the rate as
+        # shown beside its status (DESIGN.md §2, Status).
+        value = wording.shown_rate(value, row.get("status"))
+    elif key == "projected_rate":
+        value = wording.shown_rate(value, wording.projected_status(row.get("at_risk")))
+    elif key == "status":
+        value = wording.status_text(value) if value else ""
     elif key == "at_risk":
         value = "要注意" if value else ""
     elif key == "change" and value is not None:
@@ -143,20 +146,23 @@ SUMMARY_COLUMNS = (
     Column("adjusted_rate", "削減率（除外枚数を除く）", PERCENT, 14),
     Column("status", "判定", width=12),
     Column("gap", "取組基準までの枚数", SHEETS, 16),
-    Column("coverage", "報告率", PERCENT, 10),
+    Column("coverage", wording.COMPARABLE_WORD, PERCENT, 10),
     Column("projected_rate", "年度末見込み", PERCENT, 12),
     Column("at_risk", "年度末見込み未達", width=14),
     Column("change", "前月比", POINTS, 10),
+    Column("reporting", wording.REPORTING_WORD, PERCENT, 10),
+    Column("adjusted_coverage", "除外後の比較可能率", PERCENT, 12),
 )
 LAGGING_COLUMNS = (
     Column("area_name", "区役所・局", width=16),
     Column("name", "所属", width=20),
     Column("rate", "削減率", PERCENT, 10),
     Column("gap", "取組基準までの枚数", SHEETS, 16),
-    Column("coverage", "報告率", PERCENT, 10),
+    Column("coverage", wording.COMPARABLE_WORD, PERCENT, 10),
     Column("projected_rate", "年度末見込み", PERCENT, 12),
     Column("note_on", "改善の取組（記入日）", DATE, 14),
     Column("note_text", "改善の取組（最新）", width=60),
+    Column("reporting", wording.REPORTING_WORD, PERCENT, 10),
 )
 NOT_REPORTED_COLUMNS = (
     Column("area_name", "区役所・局", width=16),
@@ -218,8 +224,16 @@ def meeting_report(report: MeetingReport) -> bytes:
     wb = Workbook()
     wb.properties.title = report.title
     wb.properties.creator = "堺市 ペーパーレス取組状況"
-    goal = f"・全市目標 {report.city_goal:.0%}" if report.city_goal is not None else ""
-    rules = f"取組基準 削減率{report.threshold:.0%}{goal}。基準年度の同じ月と比べています。"
+    goal = ""
+    if report.city_goal is not None:
+        goal = f"・{wording.GOAL_WORD} {wording.threshold_text(report.city_goal)}"
+    line = wording.threshold_text(report.threshold)
+    rules = (
+        f"{wording.THRESHOLD_WORD} 削減率{line}{goal}。基準年度の同じ月と比べています。"
+        f"{wording.EXPLANATIONS['reporting']}。{wording.EXPLANATIONS['coverage']}。"
+        f"{wording.EXPLANATIONS['adjusted']}（除外後の比較可能率：報告が必要な月のうち、"
+        "除外枚数を両年度とも記入して比べられた月の割合）。"
+    )
     subtitle = (
         f"{report.unit_name}　対象期間：{report.period_label}　作成日：{era_date(report.made_on)}"
     )

@@ -15,6 +15,8 @@ from openpyxl.drawing.line import LineProperties
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from paperless.core.wording import threshold_text
+
 THRESHOLD_COLOUR = "C00000"
 GOAL_COLOUR = "1F4E79"
 CHART_WIDTH_CM = 24
@@ -61,9 +63,9 @@ def rate_bars(
     if rows == 0:
         return None
     first, last = header_row + 1, header_row + rows
-    lines = [(f"取組基準 {threshold:.1%}", threshold, THRESHOLD_COLOUR)]
+    lines = [(f"取組基準 {threshold_text(threshold)}", threshold, THRESHOLD_COLOUR)]
     if goal is not None:
-        lines.append((f"全市目標 {goal:.1%}", goal, GOAL_COLOUR))
+        lines.append((f"全市目標 {threshold_text(goal)}", goal, GOAL_COLOUR))
     line_columns = _reference_columns(ws, first_row=first, last_row=last, lines=lines)
 
     bars = BarChart()

@@ -18,9 +18,10 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
+from paperless.core import wording
 from paperless.dashboard.exports import neutralize
 from paperless.templatetags.dashboard_format import points
-from paperless.templatetags.paperless_format import STATUS_LABELS, percent, sheets
+from paperless.templatetags.paperless_format import percent, sheets
 
 AT_RISK_LABEL = "要注意（年度末見込み未達）"
 NUM = {"th": {"class": "num"}, "td": {"class": "num"}}
@@ -45,7 +46,8 @@ class DepartmentTable(tables.Table):
     status = tables.Column("判定", order_by=("status_rank", "driving_rate_key"))
     projected_rate = _number("projected_rate_key", "年度末見込み")
     gap = _number("gap_key", "取組基準まで（枚）")
-    coverage = _number("coverage_key", "報告率")
+    reporting = _number("reporting_key", wording.REPORTING_WORD)
+    coverage = _number("coverage_key", wording.COMPARABLE_WORD)
     change = _number("change_key", "前月比")
     last_updated = tables.Column("最終報告", order_by=("last_updated_key",))
     note_count = tables.Column("改善の取組", order_by=("note_key",))
@@ -94,7 +96,7 @@ def _name(value: str, record: dict[str, Any]) -> str:
 
 def _status(value: str, record: dict[str, Any]) -> str:
     label = format_html(
-        '<span class="status status-{}">{}</span>', value, STATUS_LABELS.get(value, "—")
+        '<span class="status status-{}">{}</span>', value, wording.status_label(value)
     )
     if record.get("at_risk"):
         return format_html(
@@ -126,14 +128,28 @@ def _percent(value: float, record: dict[str, Any]) -> str:
     return percent(value)
 
 
+def _rate(value: float, record: dict[str, Any]) -> str:
+    """A rate next to the row's status, rounded toward it (``wording.percent``)."""
+    return wording.percent(value, record.get("status"))
+
+
+def _adjusted_rate(value: float, record: dict[str, Any]) -> str:
+    """The adjusted rate and the months it covers."""
+    scope = wording.unit_adjusted_scope(record)
+    return format_html("{}<br><small>{}</small>", _rate(value, record), scope)
+
+
 CELLS: dict[str, Callable[[Any, dict[str, Any]], str]] = {
     "name": _name,
     "baseline": _sheets,
     "current": _sheets,
-    "rate": _percent,
-    "adjusted_rate": _percent,
-    "projected_rate": _percent,
+    "rate": _rate,
+    "adjusted_rate": _adjusted_rate,
+    "projected_rate": lambda value, record: wording.percent(
+        value, wording.projected_status(record.get("at_risk"))
+    ),
     "coverage": lambda value, record: percent(value, 0),
+    "reporting": lambda value, record: percent(value, 0),
     "gap": _sheets,
     "change": lambda value, record: points(value),
     "status": _status,
@@ -156,23 +172,32 @@ EXPORT_COLUMNS = (
     ("at_risk_label", AT_RISK_LABEL),
     ("projected_rate", "年度末見込み"),
     ("gap", "取組基準までの枚数"),
-    ("coverage", "報告率"),
+    ("coverage", wording.COMPARABLE_WORD),
     ("change", "前月比（ポイント）"),
     ("last_month", "最終報告月"),
     ("last_updated", "最終報告日"),
     ("note_count", "改善の取組（件数）"),
+    ("reporting", wording.REPORTING_WORD),
+    ("adjusted_months", "除外後の比較月数（除外枚数を両年度とも記入した月）"),
 )
-RATE_COLUMNS = frozenset({"rate", "adjusted_rate", "projected_rate", "coverage"})
+RATE_COLUMNS = frozenset({"rate", "adjusted_rate", "projected_rate", "coverage", "reporting"})
+STATUS_RATES = frozenset({"rate", "adjusted_rate"})
 
 
 def _export_value(key: str, row: dict[str, Any]) -> Any:
     if key == "status_label":
-        return STATUS_LABELS.get(row["status"], "")
+        return wording.status_label(row["status"]) if row.get("status") else ""
     if key == "at_risk_label":
         return "要注意" if row.get("at_risk") else ""
     value = row.get(key)
     if key == "last_month" and value:
         return f"{value.year:04d}-{value.month:02d}"
+    if key in STATUS_RATES:
+        # As the page shows it beside the status: a lagging 0.2997 is 0.299, not 0.2997
+        # that a spreadsheet's 0.0% format would show as 30.0% (DESIGN.md §2, Status).
+        return wording.shown_rate(value, row.get("status"))
+    if key == "projected_rate":
+        return wording.shown_rate(value, wording.projected_status(row.get("at_risk")))
     if key in RATE_COLUMNS and value is not None:
         return round(value, 4)
     if key == "change" and value is not None:

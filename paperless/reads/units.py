@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db.models import QuerySet
 
+from paperless.core.tree import subtree_ids
 from paperless.models import Membership, Unit
 
 
@@ -26,18 +27,6 @@ class UnitTree:
     def subtree(self, roots: Iterable[int]) -> set[int]:
         """The ``roots`` and every unit below them."""
         return subtree_ids(roots, self.children)
-
-
-def subtree_ids(roots: Iterable[int], children: dict[int | None, list[int]]) -> set[int]:
-    """The ``roots`` and every unit below them in a children map (a walk, no query)."""
-    seen: set[int] = set()
-    stack = list(roots)
-    while stack:
-        pk = stack.pop()
-        if pk not in seen:
-            seen.add(pk)
-            stack.extend(children.get(pk, ()))
-    return seen
 
 
 def unit_tree() -> UnitTree:

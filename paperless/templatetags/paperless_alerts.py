@@ -7,31 +7,25 @@ from datetime import date
 
 from django import template
 
+from paperless.core import wording
 from paperless.models import AlertDelivery
-from paperless.templatetags.paperless_format import STATUS_LABELS, sheets
 
 register = template.Library()
-
-# Status is never told by colour alone: a mark goes with every label.
-STATUS_MARKS = {"achieved": "○", "lagging": "▲", "no_data": "－", "no_baseline": "－"}
 
 
 @register.filter
 def status_mark(value) -> str:
-    """'lagging' → '▲ 未達'."""
-    label = STATUS_LABELS.get(value)
-    return f"{STATUS_MARKS[value]} {label}" if label else "—"
+    """'lagging' → '▲ 未達' (``wording.status_text``)."""
+    return wording.status_text(value)
 
 
 @register.filter
-def gap_text(value, threshold=None) -> str:
-    """What a gap in sheets means: still to cut, or already past the line."""
+def gap_text(value, threshold) -> str:
+    """What a gap in sheets means: still to cut, or already past the line
+    (``wording.gap_text``)."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "比較できる実績がありません"
-    line = f"{float(threshold) * 100:.0f}%" if threshold is not None else "基準"
-    if value > 0:
-        return f"{line}まで あと {sheets(value)}枚"
-    return f"{line}を達成（{sheets(-value)}枚の余裕）"
+        return wording.gap_text(None, float(threshold))
+    return wording.gap_text(int(value), float(threshold))
 
 
 @register.filter

@@ -73,7 +73,7 @@ def test_smtp_server_receives_japanese_utf8_messages_with_working_links(smtp, we
     assert text_part.get_content_charset() == "utf-8"
     text = text_part.get_content()
     assert "堺区役所 堺区 市民課（所属コード 110100）" in text
-    assert "削減率 20.0%　30%まで あと 90枚" in text
+    assert "削減率 20.0%　取組基準30%まで あと 90枚" in text
     links = set(re.findall(rf"{re.escape(SITE)}/\S*", text))
     assert links == {f"{SITE}/units/110100/", f"{SITE}/", f"{SITE}/alerts/mine/"}
     html = lagging.get_body(("html",)).get_content()

@@ -33,7 +33,7 @@ def test_lagging_text_reads_in_japanese_with_gap_trend_rank_note_and_link():
     mail = rendered(LAGGING, "d1@city.example", notes={D1: "両面印刷を既定にします。"})
     text = mail.text
     assert "堺区役所 企画総務課（所属コード 110100）" in text
-    assert "削減率 20.0%　30%まで あと 90枚" in text
+    assert "削減率 20.0%　取組基準30%まで あと 90枚" in text
     assert "2022年10月 20.0% → 2022年11月 20.0% → 2022年12月 20.0%" in text
     assert "4所属中 3位" in text
     assert "両面印刷を既定にします。" in text
@@ -74,7 +74,7 @@ def test_digest_subject_has_city_rate_verdict_lagging_count_and_change():
     mail = rendered(DIGEST, previous=previous)
     assert (
         mail.subject
-        == "【ペーパーレス】2022年12月 全市削減率29.0%（目標30%未達）未達3所属（前回比+1）"
+        == "【ペーパーレス】2022年12月 全市削減率28.9%（目標30%未達）未達3所属（前回比+1）"
     )
     assert "新たに基準を達成した所属: 市民課（40.0%）" in mail.text
     assert "堺区役所　27.1%　▲ 未達　未達 2所属　未報告 1所属" in mail.text

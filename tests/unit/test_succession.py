@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 
+import pandas as pd
 import pytest
 
+from paperless.core.baselines import prepare
 from paperless.core.succession import (
     Link,
     check_links,
@@ -73,3 +76,17 @@ def test_effective_shares_fill_the_unstated_share_and_what_an_active_unit_keeps(
     shares, kept = effective_shares(links, {"A": False, "K": True})
     assert shares == {("C", "A"): 1.0, ("N", "K"): 0.3}
     assert kept == {"K": pytest.approx(0.7)}
+
+
+def test_counts_that_hold_no_unit_of_a_reorganisation_prepare_without_error():
+    """A preview reads only the file's departments: the links may name none of them."""
+    counts = pd.DataFrame(
+        [("A", date(2020, 4, 1), 600, 400, None), ("A", date(2022, 4, 1), 300, 200, None)],
+        columns=["department", "month", "print_sheets", "copy_sheets", "excluded_sheets"],
+    )
+    links = pd.DataFrame(
+        [("HEIR", "OLD", 1.0, False)],
+        columns=["unit", "predecessor", "share", "predecessor_active"],
+    )
+    prepared = prepare(counts, links, base_fy=2020)
+    assert prepared.rows["baseline"].notna().any()
