@@ -7,4 +7,7 @@ class PaperlessConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from paperless import checks  # noqa: F401 - registers the deployment checks
+        # Registers the deployment checks; connects the data version's signals.
+        from paperless import checks, signals  # noqa: F401
+
+        signals.connect()

@@ -22,6 +22,7 @@ from typing import BinaryIO
 from django.db import transaction
 
 from paperless.core import meters
+from paperless.data_version import one_bump
 from paperless.importing.master.table import (
     Column,
     RowError,
@@ -254,7 +255,8 @@ def import_devices(
             table.errors + validate_devices(table, rows, units, stored), key=lambda e: e.row or 0
         )
         if not errors:
-            summary = commit_devices(rows, units, reason=reason)
+            with one_bump():  # one raise of the data version for the whole register
+                summary = commit_devices(rows, units, reason=reason)
             if dry_run:
                 transaction.set_rollback(True)
     return DeviceImportResult(filename, table.sheet, errors, summary, dry_run)
