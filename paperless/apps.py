@@ -7,9 +7,8 @@ class PaperlessConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from paperless import (
-            checks,  # noqa: F401 - registers the deployment checks
-            third_party_labels,
-        )
+        # Registers the deployment checks; connects the data version's signals.
+        from paperless import checks, signals, third_party_labels  # noqa: F401
 
+        signals.connect()
         third_party_labels.apply()

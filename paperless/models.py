@@ -20,6 +20,7 @@ from django.db.models import F, Q
 from simple_history.models import HistoricalRecords
 
 from paperless.core.fiscal import fiscal_year
+from paperless.data_version import VERSION_ROW, VersionedQuerySet
 
 _EMAIL_SPLIT = re.compile(r"[\s,;、，]+")
 
@@ -87,6 +88,8 @@ class Succession(models.Model):
         help_text="前身の業務のうち引き継ぐ割合（0〜1）。一つの後継が全部を引き継ぐ場合は空欄。",
     )
 
+    objects = VersionedQuerySet.as_manager()
+
     class Meta:
         db_table = "paperless_unit_predecessors"
         verbose_name = "組織改正の引継"
@@ -137,6 +140,8 @@ class Unit(models.Model):
     )
     sort_order = models.PositiveIntegerField("表示順", default=0)
     history = HistoricalRecords(m2m_fields=[predecessors])
+
+    objects = VersionedQuerySet.as_manager()
 
     class Meta:
         verbose_name = "所属"
@@ -262,6 +267,8 @@ class MonthlyCount(models.Model):
     updated_at = models.DateTimeField("更新日時", auto_now=True)
     history = HistoricalRecords()
 
+    objects = VersionedQuerySet.as_manager()
+
     class Meta:
         verbose_name = "月別枚数"
         verbose_name_plural = "月別枚数"
@@ -317,6 +324,8 @@ class Policy(models.Model):
     )
     history = HistoricalRecords()
 
+    objects = VersionedQuerySet.as_manager()
+
     class Meta:
         verbose_name = "目標設定"
         verbose_name_plural = "目標設定"
@@ -357,6 +366,8 @@ class ActionNote(models.Model):
     target_month = models.DateField("目標達成予定月", null=True, blank=True)
     created_at = models.DateTimeField("作成日時", auto_now_add=True)
     history = HistoricalRecords()
+
+    objects = VersionedQuerySet.as_manager()
 
     class Meta:
         verbose_name = "改善の取組"
@@ -450,6 +461,8 @@ class CounterAssignment(models.Model):
     location = models.CharField("設置場所", max_length=200, blank=True)
     history = HistoricalRecords()
 
+    objects = VersionedQuerySet.as_manager()
+
     class Meta:
         verbose_name = "機器台帳"
         verbose_name_plural = "機器台帳"
@@ -487,6 +500,8 @@ class MeterReading(models.Model):
     )
     created_at = models.DateTimeField("作成日時", auto_now_add=True)
 
+    objects = VersionedQuerySet.as_manager()
+
     class Meta:
         verbose_name = "検針値"
         verbose_name_plural = "検針値"
@@ -499,3 +514,18 @@ class MeterReading(models.Model):
 
     def __str__(self) -> str:
         return f"{self.device_serial} {self.read_on}"
+
+
+class DataVersion(models.Model):
+    """The one row whose number the dashboard's cache is keyed by (``paperless.data_version``
+    raises it in the transaction of every change of the figures' data)."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=VERSION_ROW)
+    number = models.BigIntegerField("版", default=0)
+
+    class Meta:
+        verbose_name = "データの版"
+        verbose_name_plural = "データの版"
+
+    def __str__(self) -> str:
+        return str(self.number)

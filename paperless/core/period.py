@@ -9,7 +9,7 @@ a page and a command.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import MINYEAR, date
 
 from paperless.core.fiscal import (
     add_months,
@@ -24,7 +24,6 @@ from paperless.core.fiscal import (
     parse_month_iso,
 )
 
-FIRST_FISCAL_YEAR = 2000
 MAX_RANGE_MONTHS = 36
 
 
@@ -98,6 +97,11 @@ def _month(value: str, what: str) -> date:
         ) from None
 
 
+def current_fiscal_year(today: date) -> int:
+    """The fiscal year of the latest complete month: the last one a period may be in."""
+    return fiscal_year(latest_complete_month(today))
+
+
 def parse_period(
     *,
     fy: str | int | None = None,
@@ -105,14 +109,17 @@ def parse_period(
     end: str | None = None,
     latest: bool = False,
     today: date,
+    years: tuple[int, int] | None = None,
 ) -> Period:
     """The period that URL or command-line parameters ask for; PeriodError if unreadable.
 
     A month range wins over a fiscal year; ``latest`` is the latest complete month
     alone; a fiscal year is whole, or to date when it is the current one; nothing
-    given is this fiscal year to date (the default of every page). A fiscal year after
-    the current one is refused and the current one stops at the latest complete month;
-    a month range is taken as asked (DESIGN.md §2, Periods).
+    given is this fiscal year to date (the default of every page). ``years`` are the
+    first and last fiscal years one may choose (``reads.periods.years_on_record``: the
+    data and the policies say; without them, only the current one and those before).
+    A fiscal year outside them is refused, and so is a range that ends after the latest
+    complete month: its figures are not in yet (DESIGN.md §2, Periods).
     """
     newest = latest_complete_month(today)
     current_fy = fiscal_year(newest)
@@ -122,6 +129,11 @@ def parse_period(
         first, last = _month(start, "開始月"), _month(end, "終了月")
         if last < first:
             raise PeriodError("終了月が開始月より前になっています。")
+        if last > newest:
+            raise PeriodError(
+                f"{month_label(last)}はまだ締まっていません。"
+                f"{month_label(newest)}までの月で指定してください。"
+            )
         months = months_between(first, last)
         if len(months) > MAX_RANGE_MONTHS:
             raise PeriodError(f"期間は{MAX_RANGE_MONTHS}か月以内で指定してください。")
@@ -135,11 +147,31 @@ def parse_period(
             raise PeriodError(
                 f"年度「{fy}」を読めません。2022 のように西暦で指定してください。"
             ) from None
-        if not FIRST_FISCAL_YEAR <= year <= current_fy:
+        lowest, highest = years if years is not None else (MINYEAR, current_fy)
+        highest = min(highest, current_fy)
+        if not lowest <= year <= highest:
             raise PeriodError(
-                f"{year}年度は選べません。{FIRST_FISCAL_YEAR}年度から{current_fy}年度までで"
-                "指定してください。"
+                f"{year}年度は選べません。{lowest}年度から{highest}年度までで指定してください。"
             )
         months = fy_to_date_months(year, newest) if year == current_fy else fiscal_months(year)
         return Period(months=tuple(months), fy=year, kind="fy")
     return fiscal_year_to_date(today)
+
+
+def base_year_problem(period: Period, base_fy: int) -> str | None:
+    """Why ``period`` has no reduction rate under a policy with base year ``base_fy``, or
+    None when it has one (DESIGN.md §2, Periods: the base year itself has none).
+
+    A month in the base year would be compared with itself (0% for everyone, every unit
+    lagging); a month before it with a later year. Either says so instead.
+    """
+    years = sorted({fiscal_year(month) for month in period.months})
+    if years[0] > base_fy:
+        return None
+    base = fy_era_label(base_fy)
+    if base_fy in years:
+        return f"{base}は基準年度のため、削減率はありません。基準年度より後の期間を選んでください。"
+    return (
+        f"{fy_era_label(years[0])}は基準年度（{base}）より前のため、削減率はありません。"
+        "基準年度より後の期間を選んでください。"
+    )

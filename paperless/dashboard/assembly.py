@@ -16,8 +16,8 @@ from django.utils import timezone
 
 from paperless.core import baselines, rollup, wording
 from paperless.core.fiscal import add_months, fy_to_date_months, months_between
-from paperless.core.period import Period
-from paperless.core.rates import DEPARTMENT, Rules
+from paperless.core.period import Period, base_year_problem
+from paperless.core.rates import DEPARTMENT, NO_BASELINE, Rules
 from paperless.core.series import monthly_series, project_fiscal_year
 from paperless.core.tree import ancestors, areas, preorder
 from paperless.reads import activity, frames
@@ -44,6 +44,8 @@ class Dashboard:
     not_reported: pd.DataFrame  # see not_reported()
     today: date
     ancestors: list[tuple[str, str]]  # (code, name) of the visible units above, root first
+    # Why the period has no rates (it is in or before the base year), None when it has.
+    no_rates: str | None = None
 
     @property
     def row(self) -> pd.Series:
@@ -120,10 +122,15 @@ def dashboard(
         reported=set(rollup.reported_frame(prepared, months=[period.last])["department"]),
         basis="adjusted_rate" if rules.adjusted else "rate",
     )
+    no_rates = base_year_problem(period, rules.base_fy)
+    if no_rates:
+        table = _without_rates(table)
     series_unit = series_unit if series_unit in table.index else code
     series = monthly_series(
         prepared, units, preds, unit=series_unit, months=list(period.months), rules=rules
     )
+    if no_rates:
+        series = series.assign(rate=float("nan"), adjusted_rate=float("nan"))
     past = None
     if history:
         past = monthly_series(prepared, units, preds, unit=code, months=history_months, rules=rules)
@@ -143,7 +150,33 @@ def dashboard(
             for c in ancestors(units, code)
             if visible_ids is None or info.at[c, "id"] in visible_ids
         ],
+        no_rates=no_rates,
     )
+
+
+RATE_COLUMNS = (
+    "rate",
+    "adjusted_rate",
+    "driving_rate",
+    "projected_rate",
+    "previous_rate",
+    "change",
+)
+
+
+def _without_rates(table: pd.DataFrame) -> pd.DataFrame:
+    """``table`` for a period in (or before) the base year: no rate, gap or judgement.
+
+    Compared with itself every unit would show 0% and be listed as lagging; here no unit
+    is judged (status ``no_baseline``: nothing to compare with) and nothing is at risk.
+    """
+    table = table.copy()
+    for column in RATE_COLUMNS:
+        table[column] = float("nan")
+    table["gap"] = pd.array([pd.NA] * len(table), dtype="Int64")
+    table["status"] = NO_BASELINE
+    table["at_risk"] = False
+    return table
 
 
 def _table(

@@ -15,7 +15,7 @@ from typing import Any
 import pandas as pd
 from django.conf import settings
 
-from paperless.core.fiscal import fiscal_year, fy_era_label, latest_complete_month, month_label
+from paperless.core.fiscal import fy_era_label, month_label
 from paperless.core.period import Period
 from paperless.core.rates import DEPARTMENT, LAGGING
 from paperless.core.records import to_records
@@ -269,10 +269,12 @@ def lagging_codes(data: Dashboard) -> list[str]:
     return list(depts.index[depts["status"] == LAGGING])
 
 
-def fy_choices(base_fy: int, today: date) -> list[tuple[int, str]]:
-    """Fiscal years from the base year to the current one, newest first, as 令和 names."""
-    current = fiscal_year(latest_complete_month(today))
-    return [(fy, fy_era_label(fy)) for fy in range(current, min(base_fy, current) - 1, -1)]
+def fy_choices(years: tuple[int, int]) -> list[tuple[int, str]]:
+    """The fiscal years one may choose (``reads.periods.years_on_record``: from the
+    earliest base year or count on record to the current one), newest first, with their
+    era names (令和4年度, 平成28年度)."""
+    first, last = years
+    return [(fy, fy_era_label(fy)) for fy in range(last, first - 1, -1)]
 
 
 def factors() -> dict[str, float]:

@@ -31,6 +31,7 @@ from simple_history.utils import bulk_create_with_history
 
 from paperless.access import permissions
 from paperless.core.fiscal import latest_complete_month, months_between
+from paperless.data_version import one_bump
 from paperless.demo.meters import METER_FED, MeterSeed, ensure_meters
 from paperless.demo.org import CITY_CODE, UnitSpec, org_specs
 from paperless.models import ActionNote, Membership, MonthlyCount, Policy, Unit
@@ -318,7 +319,7 @@ def seed_demo(*, today: date | None = None, reset_passwords: bool = False) -> Se
     latest = latest_complete_month(today)
     specs = org_specs()
     result = SeedResult(today=today, first_month=FIRST_MONTH, last_month=latest)
-    with transaction.atomic():
+    with transaction.atomic(), one_bump():
         units, result.units_created = _ensure_units(specs)
         result.policy_created = _ensure_policy()
         counts = demo_counts(specs, latest)

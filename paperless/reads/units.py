@@ -49,6 +49,12 @@ def subtree_of(code: str) -> set[int]:
     return subtree_ids([root] if root is not None else [], children)
 
 
+def child_codes(unit: Unit, visible_ids: set[int] | None) -> set[str]:
+    """The codes of the unit's children that the user sees (None: all) (one query)."""
+    children = Unit.objects.filter(parent=unit).values_list("pk", "code")
+    return {code for pk, code in children if visible_ids is None or pk in visible_ids}
+
+
 def parent_ids() -> dict[int, int | None]:
     """Each unit's parent, by primary key (one query)."""
     return dict(Unit.objects.values_list("id", "parent_id"))

@@ -20,11 +20,17 @@ from django.views.decorators.http import require_GET
 from django_tables2 import RequestConfig
 
 from paperless.access import permissions
-from paperless.core.period import Period, PeriodError, fiscal_year_to_date, parse_period
+from paperless.core.period import (
+    Period,
+    PeriodError,
+    base_year_problem,
+    fiscal_year_to_date,
+    parse_period,
+)
 from paperless.dashboard import assembly, pages, report, tables
 from paperless.dashboard.filters import DepartmentFilter
 from paperless.models import Unit
-from paperless.reads import activity, summary, units
+from paperless.reads import activity, periods, summary, units
 from paperless.reads.devices import department_devices
 from paperless.views import params
 
@@ -33,20 +39,32 @@ PERIOD_PARAMS = ("fy", "from", "to", "latest")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
+def _years(request: HttpRequest) -> tuple[int, int]:
+    """The fiscal years one may choose, read once per request (the period and the form)."""
+    if not hasattr(request, "paperless_years"):
+        request.paperless_years = periods.years_on_record(timezone.localdate())
+    return request.paperless_years
+
+
+def _parse_period(request: HttpRequest) -> Period:
+    """The period in the query string, within the fiscal years on record; PeriodError."""
+    q = request.GET
+    return parse_period(
+        fy=q.get("fy"),
+        start=q.get("from"),
+        end=q.get("to"),
+        latest=q.get("latest") == "1",
+        today=timezone.localdate(),
+        years=_years(request),
+    )
+
+
 def read_period(request: HttpRequest) -> tuple[Period, str | None]:
     """The period in the query string, or this fiscal year to date and the error message."""
-    q = request.GET
     try:
-        period = parse_period(
-            fy=q.get("fy"),
-            start=q.get("from"),
-            end=q.get("to"),
-            latest=q.get("latest") == "1",
-            today=timezone.localdate(),
-        )
+        return _parse_period(request), None
     except PeriodError as error:
         return fiscal_year_to_date(timezone.localdate()), str(error)
-    return period, None
 
 
 def forbidden(request: HttpRequest) -> HttpResponse:
@@ -100,8 +118,9 @@ def _common(request: HttpRequest, data: assembly.Dashboard, error: str | None) -
         "data": data,
         "period": data.period,
         "period_error": error,
+        "period_notice": data.no_rates,
         "period_qs": urlencode(period),
-        "fy_choices": pages.fy_choices(data.rules.base_fy, data.today),
+        "fy_choices": pages.fy_choices(_years(request)),
         "period_values": {k: request.GET.get(k, "") for k in PERIOD_PARAMS},
         "keep_for_period": _keep(request, "series"),
         "projection_method": pages.PROJECTION_METHOD,
@@ -127,10 +146,23 @@ def _unit_bundle(
         code=unit.code,
         period=period,
         visible_ids=visible,
-        series_unit=request.GET.get("series") or None,
+        series_unit=_series_unit(request, unit, visible),
         today=timezone.localdate(),
     )
     return page, error
+
+
+def _series_unit(request: HttpRequest, unit: Unit, visible: set[int] | None) -> str | None:
+    """The unit whose months the page draws, when ``?series=`` names one of the page's
+    series choices (the unit or a child the user sees); None (the unit itself) otherwise.
+
+    Checked before it becomes part of the page's cache key: only a handful of values
+    can, whatever a client sends. A malformed code answers 404.
+    """
+    code = params.unit_code(request.GET.get("series"))
+    if code is None or code == unit.code:
+        return None
+    return code if code in units.child_codes(unit, visible) else None
 
 
 def _unit_page(request: HttpRequest, unit: Unit, visible: set[int] | None) -> HttpResponse:
@@ -241,13 +273,10 @@ def summary_json(request: HttpRequest) -> HttpResponse:
     if unit is None:
         return JsonResponse({"error": "この所属を表示する権限がありません。"}, status=403)
     try:
-        period = parse_period(
-            fy=request.GET.get("fy"),
-            start=request.GET.get("from"),
-            end=request.GET.get("to"),
-            today=timezone.localdate(),
-        )
+        period = _parse_period(request)
     except PeriodError as error:
         return JsonResponse({"error": str(error)}, status=400)
+    if problem := base_year_problem(period, periods.base_year_for(period.fy)):
+        return JsonResponse({"error": problem}, status=400)
     body = summary.unit_summary(code=unit.code, period=period, visible_ids=visible)
     return JsonResponse(body, json_dumps_params={"ensure_ascii": False})

@@ -24,6 +24,7 @@ READS = "paperless.reads"
 ORM_ALLOWED = {
     "paperless.reads": "the read layer: every query that feeds a page, e-mail or import",
     "paperless.models": "the models, their managers and policy lookups",
+    "paperless.data_version": "raises the data version with every change (writes)",
     "paperless.admin": "the Django admin",
     "paperless.migrations": "schema and data migrations",
     "paperless.importing.counts.commit": "counts commit (writes)",

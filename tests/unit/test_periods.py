@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from paperless.core.period import Period, PeriodError, parse_period
+from paperless.core.period import Period, PeriodError, base_year_problem, parse_period
 from paperless.core.tree import ancestors, areas, preorder
 
 TODAY = date(2023, 2, 15)  # latest complete month: January 2023, in FY2022
@@ -73,7 +73,38 @@ def test_range_across_fiscal_years_is_labelled_by_its_months():
 )
 def test_unreadable_periods_say_what_is_wrong_in_japanese(kwargs, message):
     with pytest.raises(PeriodError, match=message):
-        parse_period(today=TODAY, **kwargs)
+        parse_period(today=TODAY, years=(2000, 2022), **kwargs)
+
+
+def test_a_range_ending_after_the_latest_complete_month_is_refused():
+    with pytest.raises(PeriodError, match="2023年2月はまだ締まっていません。2023年1月までの月で"):
+        parse_period(start="2022-12", end="2023-02", today=TODAY)
+    assert parse_period(start="2022-12", end="2023-01", today=TODAY).last == date(2023, 1, 1)
+
+
+def test_the_years_on_record_bound_the_fiscal_year_whatever_they_are():
+    assert parse_period(fy=1995, today=TODAY, years=(1995, 2022)).months == months("1995-04", 12)
+    assert parse_period(fy=2016, today=TODAY, years=(2016, 2022)).fy == 2016
+    with pytest.raises(PeriodError, match="2015年度は選べません。2016年度から2022年度まで"):
+        parse_period(fy=2015, today=TODAY, years=(2016, 2022))
+    with pytest.raises(PeriodError, match="2023年度は選べません"):
+        parse_period(fy=2023, today=TODAY, years=(2016, 2030))
+
+
+@pytest.mark.parametrize(
+    ("period", "base_fy", "message"),
+    [
+        (parse_period(fy=2020, today=TODAY), 2020, "令和2年度は基準年度のため、削減率はありません"),
+        (parse_period(fy=2016, today=TODAY), 2016, "平成28年度は基準年度のため"),
+        (parse_period(start="2021-01", end="2021-06", today=TODAY), 2020, "令和2年度は基準年度"),
+        (parse_period(fy=2019, today=TODAY), 2020, "令和元年度は基準年度（令和2年度）より前"),
+        (parse_period(fy=2021, today=TODAY), 2020, None),
+        (parse_period(fy=1996, today=TODAY), 1995, None),
+    ],
+)
+def test_a_period_in_or_before_the_base_year_has_no_rate(period, base_fy, message):
+    problem = base_year_problem(period, base_fy)
+    assert problem is None if message is None else message in problem
 
 
 def test_period_is_a_value():

@@ -30,6 +30,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import connection, transaction
 from django.utils import timezone
 
+from paperless.data_version import bump
 from paperless.importing.counts.context import load_context
 from paperless.importing.counts.parse import ParsedFile
 from paperless.importing.counts.summary import build_summary
@@ -85,6 +86,8 @@ def commit_upload(
             user_id = getattr(user, "pk", None)
             _insert(new, upload_id=upload.pk, user_id=user_id, now=now)
             _update(changed, upload_id=upload.pk, user_id=user_id, now=now)
+            if new or changed:  # written with SQL of its own: no signal raises the version
+                bump()
             result.created, result.updated = len(new), len(changed)
             result.unchanged = len(validation.changes) - len(new) - len(changed)
             result.status = Upload.Status.COMMITTED if result.written else Upload.Status.NO_CHANGE

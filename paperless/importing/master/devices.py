@@ -22,6 +22,7 @@ from typing import BinaryIO
 from django.db import transaction
 
 from paperless.core import meters, register
+from paperless.data_version import one_bump
 from paperless.importing.master.result import ImportResult, Summary, history_reason
 from paperless.importing.master.table import (
     Column,
@@ -230,7 +231,8 @@ def import_devices(
             table.errors + validate_devices(table, rows, units, stored), key=lambda e: e.row or 0
         )
         if not errors:
-            summary = commit_devices(rows, units, reason=reason)
+            with one_bump():  # one raise of the data version for the whole register
+                summary = commit_devices(rows, units, reason=reason)
             if dry_run:
                 transaction.set_rollback(True)
     return ImportResult("機器台帳", filename, table.sheet, errors, summary, dry_run)

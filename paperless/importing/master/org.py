@@ -23,6 +23,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 
+from paperless.data_version import one_bump
 from paperless.importing.cells import is_blank, normalize_code, normalize_key, normalize_text
 from paperless.importing.master.org_links import Links, link_problems, parse_links, write_links
 from paperless.importing.master.result import ImportResult, Summary, history_reason
@@ -303,7 +304,8 @@ def import_org(
             table.errors + validate_org(table, rows, existing), key=lambda e: e.row or 0
         )
         if not errors:
-            summary = commit_org(rows, existing, reason=reason)
+            with one_bump():  # one raise of the data version for every unit and link
+                summary = commit_org(rows, existing, reason=reason)
             if dry_run:
                 transaction.set_rollback(True)
     return ImportResult("組織マスタ", filename, table.sheet, errors, summary, dry_run)

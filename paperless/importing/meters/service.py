@@ -24,6 +24,7 @@ from django.utils import timezone
 
 from paperless.access.permissions import is_administrator
 from paperless.core.meters import Reading, monthly_usage
+from paperless.data_version import one_bump
 from paperless.importing.counts.commit import COUNTS_LOCK_KEY, CommitResult, commit_upload
 from paperless.importing.counts.records import ParsedFile
 from paperless.importing.issues import Issue
@@ -106,7 +107,8 @@ def commit_readings(
 ) -> tuple[CommitResult, ParsedFile, MeterPlan]:
     """Derive under the counts lock, commit the records, store the new readings."""
     today = today or timezone.localdate()
-    with transaction.atomic():
+    # One raise of the data version for the counts and the readings.
+    with transaction.atomic(), one_bump():
         if connection.vendor == "postgresql":
             # The readings on record must not change between deriving and writing.
             with connection.cursor() as cursor:

@@ -12,8 +12,8 @@ import json
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
-from paperless.core.period import PeriodError, parse_period
-from paperless.reads import summary, units
+from paperless.core.period import PeriodError, base_year_problem, parse_period
+from paperless.reads import periods, summary, units
 
 
 class Command(BaseCommand):
@@ -26,16 +26,29 @@ class Command(BaseCommand):
         parser.add_argument("--fy", help="年度（西暦、例 2022）。年度全体（今年度は最新月まで）")
         parser.add_argument("--from", dest="start", help="開始月 YYYY-MM（--to と一緒に）")
         parser.add_argument("--to", dest="end", help="終了月 YYYY-MM（--from と一緒に）")
+        parser.add_argument("--latest", action="store_true", help="最新の締まった月だけ")
         parser.add_argument("--unit", help="所属コード（既定：全市）")
         parser.add_argument(
             "--json", action="store_true", help="JSON で出力します（現在の出力形式はこれだけです）"
         )
 
-    def handle(self, *args, fy=None, start=None, end=None, unit=None, **options) -> None:
+    def handle(
+        self, *args, fy=None, start=None, end=None, latest=False, unit=None, **options
+    ) -> None:
+        today = timezone.localdate()
         try:
-            period = parse_period(fy=fy, start=start, end=end, today=timezone.localdate())
+            period = parse_period(
+                fy=fy,
+                start=start,
+                end=end,
+                latest=latest,
+                today=today,
+                years=periods.years_on_record(today),
+            )
         except PeriodError as error:
             raise CommandError(str(error)) from None
+        if problem := base_year_problem(period, periods.base_year_for(period.fy)):
+            raise CommandError(problem)
         target = units.unit_by_code(unit) if unit else units.root_unit()
         if target is None:
             raise CommandError(
