@@ -92,11 +92,7 @@ def upload_new(request: HttpRequest) -> HttpResponse:
     too_large = upload_limit.refused(request)
     form = UploadForm(request.POST or None, request.FILES or None, too_large=too_large)
     if request.method == "POST" and form.is_valid():
-        if states.may_start_check(request.user):
-            sent = form.cleaned_data["file"]
-            upload = service.receive_upload(
-                content=sent.read(), filename=sent.name, user=request.user
-            )
+        if upload := _receive_within_limit(request, form.cleaned_data["file"]):
             tasks.enqueue_check(upload.pk)
             return redirect("paperless:upload_detail", pk=upload.pk)
         form.add_error(
@@ -105,6 +101,17 @@ def upload_new(request: HttpRequest) -> HttpResponse:
             "確認が終わってから、次のファイルをアップロードしてください。",
         )
     return render(request, "paperless/uploads/new.html", _new_context(request, form))
+
+
+def _receive_within_limit(request: HttpRequest, sent) -> Upload | None:
+    """Store the upload unless the user already has as many checks running as allowed."""
+    if not states.may_start_check(request.user):
+        return None
+    upload = service.receive_upload(content=sent.read(), filename=sent.name, user=request.user)
+    if states.over_check_limit(upload):  # another upload of the user got in meanwhile
+        service.discard_upload(upload)
+        return None
+    return upload
 
 
 def _new_context(request: HttpRequest, form: UploadForm) -> dict:

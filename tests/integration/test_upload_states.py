@@ -267,3 +267,14 @@ def test_a_ready_upload_asks_to_be_checked_and_does_not_refresh(client, users, t
     page = detail(client, upload)
     assert "確認してください" in page and 'id="confirm-button"' in page
     assert 'http-equiv="refresh"' not in page
+
+
+def test_of_two_uploads_past_the_first_check_at_once_the_later_gives_way(users, tree, settings):
+    settings.UPLOAD_MAX_CHECKING_PER_USER = 2
+    first, second, third = (received(users["head"]) for _ in range(3))
+    # All three passed may_start_check together; only the third is over the limit.
+    assert [states.over_check_limit(u) for u in (first, second, third)] == [False, False, True]
+    stored = third.file.name
+    service.discard_upload(third)
+    assert list(Upload.objects.order_by("pk")) == [first, second]
+    assert not first.file.storage.exists(stored)

@@ -174,6 +174,12 @@ def receive_upload(
     return upload
 
 
+def discard_upload(upload: Upload) -> None:
+    """Forget an upload refused before its check (the per-user limit): file and row."""
+    upload.file.delete(save=False)
+    upload.delete()
+
+
 def _stored_bytes(upload: Upload, limits: Limits) -> bytes:
     with upload.file.open("rb") as handle:
         return load_bytes(handle, filename=upload.original_name, max_bytes=limits.max_bytes)

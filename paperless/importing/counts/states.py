@@ -54,6 +54,21 @@ def may_start_check(user) -> bool:
     return checking_count(user) < settings.UPLOAD_MAX_CHECKING_PER_USER
 
 
+def over_check_limit(upload: Upload) -> bool:
+    """True when ``upload`` came after its user's limit of checks at once was reached.
+
+    Asked after the row is stored: of two uploads that passed ``may_start_check`` at the
+    same moment, the later one (higher id) sees the earlier and gives way.
+    """
+    earlier = Upload.objects.filter(
+        uploaded_by=upload.uploaded_by_id,
+        status=S.CHECKING,
+        uploaded_at__gte=expiry_cutoff(),
+        pk__lte=upload.pk,
+    ).count()
+    return earlier > settings.UPLOAD_MAX_CHECKING_PER_USER
+
+
 def record_progress(upload: Upload, **progress: Any) -> None:
     """Store what the task has done so far; the upload page shows it."""
     upload.progress = {**(upload.progress or {}), **progress}
