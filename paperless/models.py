@@ -186,14 +186,22 @@ class Membership(models.Model):
 
 
 class Upload(models.Model):
-    """One file received (web or command line), kept as sent, with what came of it."""
+    """One file received (web or command line), kept as sent, with what came of it.
+
+    States (``paperless.importing.counts.states`` moves between them): checking →
+    ready (preview stored) or rejected; ready → committing → committed or no_change;
+    ready → cancelled, or expired once ``UPLOAD_EXPIRE_HOURS`` have passed.
+    """
 
     class Status(models.TextChoices):
-        PENDING = "pending", "確認待ち"
+        CHECKING = "checking", "確認中"
+        READY = "ready", "確認待ち"
+        COMMITTING = "committing", "登録中"
         COMMITTED = "committed", "登録済み"
         NO_CHANGE = "no_change", "変更なし"
         REJECTED = "rejected", "エラーで取込不可"
         CANCELLED = "cancelled", "取消"
+        EXPIRED = "expired", "期限切れ"
 
     class Source(models.TextChoices):
         WEB = "web", "画面"
@@ -221,8 +229,12 @@ class Upload(models.Model):
         related_name="uploads",
     )
     source = models.CharField("経路", max_length=10, choices=Source.choices, default=Source.WEB)
-    status = models.CharField("状態", max_length=12, choices=Status.choices, default=Status.PENDING)
+    status = models.CharField(
+        "状態", max_length=12, choices=Status.choices, default=Status.CHECKING
+    )
     summary = models.JSONField("結果", default=dict, blank=True)
+    # What the task has done so far (step, rows read, rows checked), for the progress page.
+    progress = models.JSONField("進み具合", default=dict, blank=True)
     committed_at = models.DateTimeField("確定日時", null=True, blank=True)
 
     class Meta:

@@ -8,4 +8,4 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sakai_dx.settings")
 
 app = Celery("sakai_dx")
 app.config_from_object("django.conf:settings", namespace="CELERY")
-app.autodiscover_tasks(["paperless.alerts"])
+app.autodiscover_tasks(["paperless.alerts", "paperless.importing"])

@@ -194,6 +194,9 @@ UPLOAD_MAX_UNCOMPRESSED_BYTES = env.int("UPLOAD_MAX_UNCOMPRESSED_MB", default=20
 # memory the reading child process may take.
 UPLOAD_MAX_CELLS = env.int("UPLOAD_MAX_CELLS", default=5_000_000)
 UPLOAD_MAX_MEMORY_BYTES = env.int("UPLOAD_MAX_MEMORY_MB", default=1024) * 1024 * 1024
+# An upload is checked and committed by Celery tasks; one nobody confirms expires.
+UPLOAD_EXPIRE_HOURS = env.int("UPLOAD_EXPIRE_HOURS", default=24)
+UPLOAD_MAX_CHECKING_PER_USER = env.int("UPLOAD_MAX_CHECKING_PER_USER", default=2)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 # The size limit first: an upload past UPLOAD_MAX_BYTES (declared or received) stops there.

@@ -251,7 +251,7 @@ def _pending_upload(unit: Unit, user: User, *, print_sheets: int) -> Upload:
         user=user,
     )
     service.check_upload(upload=upload, user=user)
-    assert upload.status == Upload.Status.PENDING, upload.summary
+    assert upload.status == Upload.Status.READY, upload.summary
     return upload
 
 
@@ -390,7 +390,7 @@ def _file_for_dept(case: Case) -> Call:
 
 def _file_accepted_only_for_own_department(case: Case, response: HttpResponse) -> None:
     upload = Upload.objects.filter(uploaded_by=case.user).latest("pk")
-    expected = Upload.Status.PENDING if case.own else Upload.Status.REJECTED
+    expected = Upload.Status.READY if case.own else Upload.Status.REJECTED
     assert upload.status == expected, (upload.status, upload.summary.get("errors"))
     assert not MonthlyCount.objects.filter(print_sheets=4321).exists()
 

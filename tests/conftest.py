@@ -32,6 +32,29 @@ def _private_upload_root(settings, tmp_path):
 
 
 @pytest.fixture(autouse=True)
+def _on_commit_as_in_production(monkeypatch):
+    """Run ``transaction.on_commit`` callbacks as a request in production would see them.
+
+    A view runs in autocommit, so a callback registered outside any atomic block runs at
+    once (the upload views queue their tasks this way). A test's own transaction would
+    hold them until its rollback, which drops them: here the test's blocks do not count.
+    """
+    from django.db.backends.base.base import BaseDatabaseWrapper
+
+    real = BaseDatabaseWrapper.on_commit
+
+    def on_commit(self, func, robust=False):
+        if self.in_atomic_block and all(
+            getattr(block, "_from_testcase", False) for block in self.atomic_blocks
+        ):
+            func()
+        else:
+            real(self, func, robust)
+
+    monkeypatch.setattr(BaseDatabaseWrapper, "on_commit", on_commit)
+
+
+@pytest.fixture(autouse=True)
 def _empty_cache():
     """Each test starts with an empty cache: the dashboard caches its figures, and ids
     rolled back with a test's transaction come back in the next test."""

@@ -1,8 +1,10 @@
 """Count uploads: template download, upload → preview → confirm, history, the original.
 
 Thin views: check permissions (paperless.access.permissions), bind the form, call one
-importing service or read, render or redirect. The preview is what ``check_upload`` stored in
-``Upload.summary``; confirming parses the stored original again and commits it.
+importing service or read, render or redirect. No view parses a file: an upload is stored
+and its check queued (``paperless.importing.tasks``); its page shows the progress and
+reloads itself (a meta refresh, no script) until the preview that the check stored in
+``Upload.summary`` is there. A confirm claims the ready upload and queues its commit.
 """
 
 from __future__ import annotations
@@ -28,7 +30,8 @@ from paperless.core.fiscal import (
     month_label,
     parse_month_iso,
 )
-from paperless.importing.counts import service
+from paperless.importing import tasks
+from paperless.importing.counts import service, states
 from paperless.importing.counts.template import template_bytes
 from paperless.models import Upload
 from paperless.reads import units, uploads
@@ -36,6 +39,7 @@ from paperless.views import params
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PER_PAGE = 50
+DONE = (Upload.Status.COMMITTED, Upload.Status.NO_CHANGE)
 
 
 class UploadForm(forms.Form):
@@ -88,11 +92,26 @@ def upload_new(request: HttpRequest) -> HttpResponse:
     too_large = upload_limit.refused(request)
     form = UploadForm(request.POST or None, request.FILES or None, too_large=too_large)
     if request.method == "POST" and form.is_valid():
-        sent = form.cleaned_data["file"]
-        upload = service.receive_upload(content=sent.read(), filename=sent.name, user=request.user)
-        service.check_upload(upload=upload, user=request.user)
-        return redirect("paperless:upload_detail", pk=upload.pk)
+        if upload := _receive_within_limit(request, form.cleaned_data["file"]):
+            tasks.enqueue_check(upload.pk)
+            return redirect("paperless:upload_detail", pk=upload.pk)
+        form.add_error(
+            "file",
+            f"確認中のアップロードが{settings.UPLOAD_MAX_CHECKING_PER_USER}件あります。"
+            "確認が終わってから、次のファイルをアップロードしてください。",
+        )
     return render(request, "paperless/uploads/new.html", _new_context(request, form))
+
+
+def _receive_within_limit(request: HttpRequest, sent) -> Upload | None:
+    """Store the upload unless the user already has as many checks running as allowed."""
+    if not states.may_start_check(request.user):
+        return None
+    upload = service.receive_upload(content=sent.read(), filename=sent.name, user=request.user)
+    if states.over_check_limit(upload):  # another upload of the user got in meanwhile
+        service.discard_upload(upload)
+        return None
+    return upload
 
 
 def _new_context(request: HttpRequest, form: UploadForm) -> dict:
@@ -144,15 +163,20 @@ def _month_param(value: str | None) -> date:
 @login_required
 @require_GET
 def upload_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    upload = permissions.visible_upload_or_403(request.user, pk)
+    upload = states.expire_if_stale(permissions.visible_upload_or_403(request.user, pk))
     summary = upload.summary or {}
+    working = upload.status in (Upload.Status.CHECKING, Upload.Status.COMMITTING)
     return render(
         request,
         "paperless/uploads/detail.html",
         {
             "upload": upload,
             "summary": summary,
-            "can_confirm": upload.status == Upload.Status.PENDING
+            "progress": upload.progress or {},
+            "working": working,
+            "expire_hours": settings.UPLOAD_EXPIRE_HOURS,
+            "can_confirm": upload.status == Upload.Status.READY
+            and bool(summary)
             and permissions.can_change_upload(request.user, upload),
             "hidden_rows": max(_record_count(summary) - len(summary.get("rows", [])), 0),
         },
@@ -168,18 +192,41 @@ def _record_count(summary: dict) -> int:
 def upload_confirm(request: HttpRequest, pk: int) -> HttpResponse:
     upload = permissions.visible_upload_or_403(request.user, pk)
     permissions.require(permissions.can_change_upload(request.user, upload))
-    result = service.confirm_upload(upload=upload, user=request.user)
+    upload = states.expire_if_stale(upload)
+    if not states.claim_for_commit(upload):
+        upload.refresh_from_db()
+        if upload.status in (Upload.Status.COMMITTING, *DONE):
+            messages.info(request, "このアップロードは処理済みです。")
+        else:
+            messages.error(request, _refusal(upload))
+        return redirect("paperless:upload_detail", pk=upload.pk)
+    tasks.enqueue_commit(upload.pk, request.user.pk)
+    # Without a worker (eager) the commit has run by now; with one, the page shows progress.
+    upload.refresh_from_db(fields=["status"])
     # A commit needs no message: the page itself says what was registered.
-    if result.already:
-        messages.info(request, "このアップロードは処理済みです。")
-    elif result.status == Upload.Status.NO_CHANGE:
+    if upload.status == Upload.Status.NO_CHANGE:
         messages.info(request, "登録済みの値と同じため、変更はありませんでした。")
-    elif result.status != Upload.Status.COMMITTED:
+    elif upload.status == Upload.Status.REJECTED:
         messages.error(
             request,
             "確認の後にデータが変わったため登録できませんでした。内容を確かめてください。",
         )
     return redirect("paperless:upload_detail", pk=upload.pk)
+
+
+def _refusal(upload: Upload) -> str:
+    """Why a confirm found nothing to claim, in the user's words."""
+    status = Upload.Status
+    if upload.status == status.EXPIRED:
+        return (
+            f"確認の期限（{settings.UPLOAD_EXPIRE_HOURS}時間）を過ぎたため登録できません。"
+            "もう一度アップロードしてください。"
+        )
+    if upload.status == status.CHECKING:
+        return "まだ内容を確認しています。確認が終わってから登録してください。"
+    if upload.status == status.READY:  # ready without a preview: never confirmed blind
+        return "確認の結果がないため登録できません。もう一度アップロードしてください。"
+    return "このアップロードは登録できません。"
 
 
 @login_required

@@ -60,7 +60,7 @@ def test_reading_file_preview_then_confirm_stores_counts_and_readings(client, us
 
     upload = Upload.objects.get()
     assert response.status_code == 302
-    assert upload.status == Upload.Status.PENDING, upload.summary["errors"]
+    assert upload.status == Upload.Status.READY, upload.summary["errors"]
     assert not MonthlyCount.objects.exists() and not MeterReading.objects.exists()
     page = client.get(response.url).content.decode()
     assert "内容の確認" in page and "この内容で登録する" in page
@@ -84,7 +84,7 @@ def test_first_readings_alone_are_stored_as_the_starting_point(client, users, sh
     client.force_login(users["admin"])
     send(client, READINGS[:3])
     upload = Upload.objects.get()
-    assert upload.status == Upload.Status.PENDING  # nothing to count yet, but readings to keep
+    assert upload.status == Upload.Status.READY  # nothing to count yet, but readings to keep
 
     client.post(reverse("paperless:upload_confirm", args=[upload.pk]))
 

@@ -65,7 +65,7 @@ def test_a_failure_while_writing_rolls_back_everything(tree, users):
     ):
         confirm_upload(upload=upload, user=users["admin"])
     upload.refresh_from_db()
-    assert upload.status == "pending"
+    assert upload.status == "ready"
     assert list(MonthlyCount.objects.values_list("month", "print_sheets")) == [
         (date(2022, 11, 1), 1)
     ]

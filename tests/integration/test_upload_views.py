@@ -68,7 +68,7 @@ def test_upload_preview_confirm_commits_with_history(client, users, tree):
         "paperless:upload_detail", args=[upload.pk]
     )
     assert (upload.status, upload.uploaded_by, upload.scope) == (
-        "pending",
+        "ready",
         users["head"],
         tree["sakai_shimin"],
     )

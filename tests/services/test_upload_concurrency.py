@@ -36,7 +36,7 @@ def test_two_concurrent_uploads_never_leave_a_mix(users, monkeypatch):
         service_unavailable("advisory locks need PostgreSQL (set DATABASE_URL)")
     with time_machine.travel(date(2023, 1, 15), tick=True):
         first, second = upload_for(users["admin"], 111), upload_for(users["admin"], 222)
-        assert first.status == second.status == "pending"
+        assert first.status == second.status == "ready"
         real_insert = commit_module._insert
         inside = threading.Event()
 

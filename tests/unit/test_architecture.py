@@ -29,6 +29,7 @@ ORM_ALLOWED = {
     "paperless.migrations": "schema and data migrations",
     "paperless.importing.counts.commit": "counts commit (writes)",
     "paperless.importing.counts.service": "upload rows (writes)",
+    "paperless.importing.counts.states": "upload state transitions (writes)",
     "paperless.importing.master.org": "org import commit (writes)",
     "paperless.importing.master.org_links": "predecessor links of the org import (writes)",
     "paperless.importing.master.devices": "device register import commit (writes)",

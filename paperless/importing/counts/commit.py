@@ -3,9 +3,9 @@
 ``commit_upload`` is the one write path for counts that come from files (web upload
 and the ``import_counts`` command). In one transaction it
 
-1. claims the upload (a conditional UPDATE from "pending": a second confirm of the same
-   upload finds nothing to claim, and on SQLite this first write takes the database
-   lock before anything is read);
+1. claims the upload (a conditional UPDATE from "committing", the state a confirm
+   claimed it in: a message delivered twice finds nothing to claim, and on SQLite this
+   first write takes the database lock before anything is read);
 2. on PostgreSQL takes a transaction-level advisory lock shared by every count import,
    so two uploads for the same department and month are applied one after the other,
    never mixed; the existing rows are also locked (SELECT … FOR UPDATE) against other
@@ -68,7 +68,7 @@ def commit_upload(
     today = today or timezone.localdate()
     now = timezone.now()
     with transaction.atomic(), gc_paused():
-        claimed = Upload.objects.filter(pk=upload.pk, status=Upload.Status.PENDING).update(
+        claimed = Upload.objects.filter(pk=upload.pk, status=Upload.Status.COMMITTING).update(
             committed_at=now
         )
         if not claimed:

@@ -1,11 +1,14 @@
-"""The counts import as the web pages and the command line use it.
+"""The counts import as the web pages, the upload tasks and the command line use it.
 
 Web: ``template_departments`` lists the departments of a user's template,
-``receive_upload`` keeps the file as sent (an ``Upload`` row, pending, with its
-SHA-256), ``check_upload`` parses and validates it and stores the preview in
-``Upload.summary``, ``confirm_upload`` parses the stored original again and hands it
-to ``commit.commit_upload``, ``cancel_upload`` drops a pending one. Command line:
-``import_file`` does the same in one go (``import_content`` for bytes already read).
+``receive_upload`` keeps the file as sent (an ``Upload`` row, checking, with its
+SHA-256); the check task (``paperless.importing.tasks``) runs ``check_upload``, which
+parses and validates it, stores the preview in ``Upload.summary`` and makes it ready
+(progress in ``Upload.progress``); a confirm claims it (``states.claim_for_commit``) and
+the commit task runs ``commit_claimed``, which parses the stored original again and
+hands it to ``commit.commit_upload``; ``cancel_upload`` drops a ready one.
+``confirm_upload`` is claim and commit in one call. Command line: ``import_file`` does
+the same in one go, synchronously (``import_content`` for bytes already read).
 The same parse, validation and write serve both, and the tests. The only rows written
 here are the ``Upload`` rows; units come from ``paperless.reads.units``. A meter-reading
 file (``meters.service.is_reading_file``) takes the same steps: its records are derived
@@ -22,10 +25,12 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from paperless.access import permissions
+from paperless.importing.counts import states
 from paperless.importing.counts.commit import CommitResult, commit_upload
 from paperless.importing.counts.context import load_context
 from paperless.importing.counts.parse import ParsedFile, parse_bytes, refused
@@ -148,19 +153,31 @@ def template_departments(user, code: str | None) -> list[Department]:
 
 
 def receive_upload(
-    *, content: bytes, filename: str, user, source: str = Upload.Source.WEB
+    *,
+    content: bytes,
+    filename: str,
+    user,
+    source: str = Upload.Source.WEB,
+    status: str = Upload.Status.CHECKING,
 ) -> Upload:
-    """Keep the file as sent, before anything reads it."""
+    """Keep the file as sent, before anything reads it (to be checked, by default)."""
     upload = Upload(
         original_name=Path(filename).name[:255] or "upload",
         sha256=hashlib.sha256(content).hexdigest(),
         size=len(content),
         uploaded_by=user if getattr(user, "is_authenticated", False) else None,
         source=source,
+        status=status,
     )
     upload.file.save(upload.original_name, ContentFile(content), save=False)
     upload.save()
     return upload
+
+
+def discard_upload(upload: Upload) -> None:
+    """Forget an upload refused before its check (the per-user limit): file and row."""
+    upload.file.delete(save=False)
+    upload.delete()
 
 
 def _stored_bytes(upload: Upload, limits: Limits) -> bytes:
@@ -176,13 +193,24 @@ def _parse_stored(upload: Upload, limits: Limits) -> ParsedFile:
     return parse_bytes(data, filename=upload.original_name, limits=limits)
 
 
+def _rows(parsed: ParsedFile) -> int:
+    """Rows read from the file: a reading file's readings, otherwise its records."""
+    return len(parsed.readings) or len(parsed.records)
+
+
 def check_upload(
     *, upload: Upload, user, today: date | None = None, limits: Limits | None = None
 ) -> Upload:
-    """Parse and validate a received upload; store the preview and what it means."""
+    """Parse and validate a received upload; store the preview and what it means.
+
+    The upload goes from checking to ready, no_change or rejected; its progress says
+    how far the check went (rows read, rows checked) for the page that waits on it.
+    """
     limits = limits or Limits.from_settings()
     today = today or timezone.localdate()
+    states.record_progress(upload, step="reading")
     parsed = _parse_stored(upload, limits)
+    states.record_progress(upload, step="checking", rows_read=_rows(parsed))
     plan = None
     if is_reading_file(parsed):
         parsed, plan = prepare(parsed, user=user, today=today)
@@ -195,23 +223,47 @@ def check_upload(
     if plan is not None:
         upload.summary |= plan.as_summary()
     counts = validation.counts()
+    status = Upload.Status.READY
     if parsed.refused or parsed.errors or validation.errors:
-        upload.status = Upload.Status.REJECTED
+        status = Upload.Status.REJECTED
     elif counts[NEW] + counts[CHANGED] == 0 and not (plan and plan.new):
-        upload.status = Upload.Status.NO_CHANGE
+        status = Upload.Status.NO_CHANGE
     upload.scope = scope_unit(c.unit.id for c in validation.changes)
-    upload.save(update_fields=["summary", "status", "scope"])
+    upload.progress = {**upload.progress, "step": "checked", "rows_checked": _rows(parsed)}
+    states.finish_check(upload, status)
     return upload
 
 
 def confirm_upload(
     *, upload: Upload, user, today: date | None = None, limits: Limits | None = None
 ) -> CommitResult:
-    """Commit a previewed upload from its stored original."""
-    limits = limits or Limits.from_settings()
-    if upload.status != Upload.Status.PENDING:
+    """Claim a ready upload and commit it from its stored original, in this process."""
+    if not states.claim_for_commit(upload):
+        upload.refresh_from_db()
         return CommitResult(upload.status, already=True)
+    return commit_claimed(upload=upload, user=user, today=today, limits=limits)
+
+
+def commit_claimed(
+    *, upload: Upload, user, today: date | None = None, limits: Limits | None = None
+) -> CommitResult:
+    """Commit an upload claimed for commit (committing) from its stored original.
+
+    A failure leaves nothing written and the upload ready again, so it can be retried.
+    """
+    limits = limits or Limits.from_settings()
+    if upload.status != Upload.Status.COMMITTING:
+        return CommitResult(upload.status, already=True)
+    try:
+        return _commit_stored(upload, user, today, limits)
+    except BaseException:
+        states.release_claim(upload)
+        raise
+
+
+def _commit_stored(upload: Upload, user, today: date | None, limits: Limits) -> CommitResult:
     parsed = _parse_stored(upload, limits)
+    states.record_progress(upload, rows_read=_rows(parsed))
     if parsed.refused or parsed.errors:
         # The stored file no longer reads as it did (limits changed): refuse it.
         upload.summary = build_summary(parsed, Validation(), None)
@@ -224,13 +276,41 @@ def confirm_upload(
 
 
 def cancel_upload(upload: Upload) -> bool:
-    """Cancel a pending upload: nothing of it is written. False when it was no longer
-    pending (confirmed or cancelled meanwhile); the conditional update decides, so a
-    cancel racing a confirm never undoes a commit."""
-    cancelled = Upload.objects.filter(pk=upload.pk, status=Upload.Status.PENDING).update(
-        status=Upload.Status.CANCELLED
-    )
-    return bool(cancelled)
+    """Cancel a ready upload: nothing of it is written. False when it was no longer
+    ready (confirmed or cancelled meanwhile)."""
+    return states.cancel(upload)
+
+
+# --- the upload tasks ----------------------------------------------------------------------
+
+
+def check_upload_by_id(upload_id: int) -> str | None:
+    """The check task's work: check the upload if it is still waiting for it."""
+    upload = Upload.objects.select_related("uploaded_by").filter(pk=upload_id).first()
+    if upload is None or upload.status != Upload.Status.CHECKING:
+        return None  # gone, or checked already (a message delivered twice)
+    return check_upload(upload=upload, user=upload.uploaded_by).status
+
+
+def commit_upload_by_id(upload_id: int, user_id: int | None) -> str | None:
+    """The commit task's work: commit the claimed upload as the user who confirmed it."""
+    upload = Upload.objects.filter(pk=upload_id).first()
+    if upload is None or upload.status != Upload.Status.COMMITTING:
+        return None  # gone, or committed already (a message delivered twice)
+    user = get_user_model().objects.filter(pk=user_id).first() if user_id else None
+    return commit_claimed(upload=upload, user=user).status
+
+
+def mark_check_failed(upload_id: int) -> None:
+    """A check that failed for good: the upload is rejected with a message saying so."""
+    upload = Upload(pk=upload_id, progress={"step": "failed"})
+    upload.summary = {
+        "refused": True,
+        "errors": [{"message": "確認の途中で問題が起きました。もう一度アップロードしてください。"}],
+        "error_count": 1,
+    }
+    upload.scope = None
+    states.finish_check(upload, Upload.Status.REJECTED)
 
 
 # --- command line --------------------------------------------------------------------------
@@ -283,14 +363,22 @@ def import_content(
         outcome.validation = validate_file(outcome.parsed, context)
         if not dry_run:
             outcome.upload = receive_upload(
-                content=data, filename=filename, user=user, source=Upload.Source.COMMAND
+                content=data,
+                filename=filename,
+                user=user,
+                source=Upload.Source.COMMAND,
+                status=Upload.Status.REJECTED,
             )
             outcome.upload.summary = build_summary(outcome.parsed, outcome.validation, context)
-            outcome.upload.status = Upload.Status.REJECTED
-            outcome.upload.save(update_fields=["summary", "status"])
+            outcome.upload.save(update_fields=["summary"])
         return outcome
+    # The command commits at once: the upload starts claimed for commit.
     outcome.upload = receive_upload(
-        content=data, filename=filename, user=user, source=Upload.Source.COMMAND
+        content=data,
+        filename=filename,
+        user=user,
+        source=Upload.Source.COMMAND,
+        status=Upload.Status.COMMITTING,
     )
     if reading_file:
         outcome.commit, outcome.parsed, outcome.meters = commit_readings(
