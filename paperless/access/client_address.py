@@ -64,3 +64,17 @@ def parse_address(text: str) -> Address | None:
 
 def _trusted(address: Address, proxies: tuple[Network, ...]) -> bool:
     return any(address in network for network in proxies)
+
+
+# No account name is longer than Django's user name column; axes stores what it is given.
+USERNAME_MAX = 150
+
+
+def login_username(request: HttpRequest, credentials: dict | None) -> str | None:
+    """The user name a failed sign-in is counted under (``AXES_USERNAME_CALLABLE``), cut
+    to the longest a real account can have, so that an over-long one is an ordinary
+    failure rather than a database error."""
+    name = (credentials or {}).get("username")
+    if name is None:
+        name = request.POST.get("username") if request is not None else None
+    return None if name is None else str(name)[:USERNAME_MAX]

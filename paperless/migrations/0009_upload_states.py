@@ -29,7 +29,7 @@ def _rename(mapping):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('paperless', '0007_alert_delivery_sending'),
+        ('paperless', '0008_data_version'),
     ]
 
     operations = [

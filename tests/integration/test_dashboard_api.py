@@ -123,8 +123,12 @@ def test_meeting_report_lists_the_latest_note_of_each_lagging_department(as_user
 
 def test_meeting_report_of_a_ward_for_its_manager(as_user):
     client = as_user("manager")
-    wb = openpyxl.load_workbook(io.BytesIO(client.get("/report/meeting.xlsx").content))
-    summary = wb["区役所・局別"]
+    response = client.get("/report/meeting.xlsx")
+    wb = openpyxl.load_workbook(io.BytesIO(response.content))
+    # A ward's report carries its own name: title, file name and sheet names.
+    summary = wb["堺区役所_区役所・局別"]
+    assert "堺区役所" in summary["A1"].value
+    assert "堺区役所" in unquote(response["Content-Disposition"])
     assert summary.cell(row=5, column=1).value == "堺区 市民課"
     assert "堺区役所の内訳" in summary["A2"].value
     assert client.get("/report/meeting.xlsx?unit=100000").status_code == 403
